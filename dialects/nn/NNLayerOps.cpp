@@ -1,0 +1,490 @@
+//===- NNLayerOps.cpp - Dense, conv, pooling, reduction and norm ops ------===//
+//
+// Result-type inference for these ops also does all of their shape checks:
+// inference runs before the verifier and has to reject what it cannot size.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/NNOps.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+#include "llvm/ADT/SmallBitVector.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace nnc::nn;
+
+static RankedTensorType tensorTypeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// Checks that an optional per-channel operand (bias, norm weight, running
+/// statistics) is a 1-D tensor of `size` with the input's element type.
+static LogicalResult checkVector(const OpDiag &diag, StringRef what,
+                                 Value value, int64_t size, Type elementType) {
+  if (!value)
+    return success();
+  RankedTensorType type = tensorTypeOf(value);
+  if (failed(checkShape(diag, what, type, {size})) ||
+      failed(checkElementType(diag, what, type, elementType, "input")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Dense
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
+  Type elementType = input.getElementType();
+  if (failed(checkMinRank(diag, "input", input, 1)) ||
+      failed(checkRank(diag, "weight", weight, 2)) ||
+      failed(checkElementType(diag, "weight", weight, elementType, "input")))
+    return failure();
+  int64_t in = input.getShape().back();
+  int64_t out = weight.getDimSize(0);
+  if (!dimsMatch(in, weight.getDimSize(1)))
+    return diag() << "input has " << in << " features but weight "
+                  << shapeToString(weight.getShape()) << " expects "
+                  << weight.getDimSize(1);
+  if (failed(checkVector(diag, "bias", adaptor.getBias(), out, elementType)))
+    return failure();
+  SmallVector<int64_t> shape(input.getShape().drop_back());
+  shape.push_back(out);
+  types.push_back(RankedTensorType::get(shape, elementType));
+  return success();
+}
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType lhs = tensorTypeOf(adaptor.getLhs());
+  RankedTensorType rhs = tensorTypeOf(adaptor.getRhs());
+  if (failed(checkMinRank(diag, "lhs", lhs, 2)) ||
+      failed(checkMinRank(diag, "rhs", rhs, 2)) ||
+      failed(checkElementType(diag, "rhs", rhs, lhs.getElementType(), "lhs")))
+    return failure();
+  int64_t n = lhs.getDimSize(lhs.getRank() - 2);
+  int64_t k = lhs.getShape().back();
+  int64_t k2 = rhs.getDimSize(rhs.getRank() - 2);
+  int64_t m = rhs.getShape().back();
+  if (!dimsMatch(k, k2))
+    return diag() << "lhs has " << k << " columns but rhs has " << k2
+                  << " rows";
+  SmallVector<int64_t> shape;
+  ArrayRef<int64_t> lhsBatch = lhs.getShape().drop_back(2);
+  ArrayRef<int64_t> rhsBatch = rhs.getShape().drop_back(2);
+  if (failed(broadcastShapes(lhsBatch, rhsBatch, shape)))
+    return diag() << "batch dims " << shapeToString(lhsBatch) << " and "
+                  << shapeToString(rhsBatch)
+                  << " are not broadcast-compatible";
+  shape.append({n, m});
+  types.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType indices = tensorTypeOf(adaptor.getIndices());
+  RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
+  if (failed(checkRank(diag, "weight", weight, 2)))
+    return failure();
+  int64_t num = weight.getDimSize(0);
+  if (std::optional<int64_t> pad = adaptor.getPaddingIdx();
+      pad && !isDynamicDim(num) && (*pad < -num || *pad >= num))
+    return diag() << "padding_idx " << *pad << " is out of range for "
+                  << num << " embeddings";
+  SmallVector<int64_t> shape(indices.getShape());
+  shape.push_back(weight.getDimSize(1));
+  types.push_back(RankedTensorType::get(shape, weight.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+/// Checks the [N, C, *spatial] input of a conv or pooling op and returns the
+/// number of spatial dims.
+static FailureOr<int64_t> getSpatialRank(const OpDiag &diag,
+                                         RankedTensorType input) {
+  int64_t rank = input.getRank();
+  if (rank < 3 || rank > 5)
+    return diag() << "input must be [N, C, *spatial] with 1 to 3 spatial "
+                     "dims, got rank "
+                  << rank << " (" << input << ")";
+  return rank - 2;
+}
+
+/// Operand checks shared by conv and conv_transpose.
+static LogicalResult checkConvOperands(const OpDiag &diag,
+                                       RankedTensorType input,
+                                       RankedTensorType weight,
+                                       int64_t groups) {
+  if (weight.getRank() != input.getRank())
+    return diag() << "weight must have rank " << input.getRank()
+                  << " like the input, got rank " << weight.getRank();
+  if (failed(checkElementType(diag, "weight", weight, input.getElementType(),
+                              "input")))
+    return failure();
+  if (groups < 1)
+    return diag() << "groups must be >= 1, got " << groups;
+  int64_t channels = input.getDimSize(1);
+  if (!isDynamicDim(channels) && channels % groups != 0)
+    return diag() << "input has " << channels
+                  << " channels, which is not divisible by groups=" << groups;
+  return success();
+}
+
+/// Reports an output spatial size below 1.
+static LogicalResult checkOutputSize(const OpDiag &diag, int64_t dim,
+                                     int64_t in, int64_t out,
+                                     ArrayRef<int64_t> kernel) {
+  if (isDynamicDim(out) || out >= 1)
+    return success();
+  return diag() << "output spatial dim " << dim << " would have size " << out
+                << " (input size " << in << ", kernel "
+                << dimToString(kernel[dim]) << ")";
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
+  FailureOr<int64_t> s = getSpatialRank(diag, input);
+  int64_t groups = adaptor.getGroups();
+  if (failed(s) || failed(checkConvOperands(diag, input, weight, groups)) ||
+      failed(checkSpatialAttr(diag, "stride", adaptor.getStride(), *s, 1)) ||
+      failed(checkSpatialAttr(diag, "padding", adaptor.getPadding(), *s, 0)) ||
+      failed(checkSpatialAttr(diag, "dilation", adaptor.getDilation(), *s, 1)))
+    return failure();
+
+  // weight is [O, C / groups, *K].
+  int64_t channels = input.getDimSize(1);
+  int64_t expected = mulDims(weight.getDimSize(1), groups);
+  if (!dimsMatch(channels, expected))
+    return diag() << "input has " << channels << " channels but weight expects "
+                  << expected << " (groups=" << groups << ")";
+  int64_t out = weight.getDimSize(0);
+  if (!isDynamicDim(out) && out % groups != 0)
+    return diag() << "weight has " << out
+                  << " output channels, which is not divisible by groups="
+                  << groups;
+  if (failed(checkVector(diag, "bias", adaptor.getBias(), out,
+                         input.getElementType())))
+    return failure();
+
+  SmallVector<int64_t> shape = {input.getDimSize(0), out};
+  ArrayRef<int64_t> kernel = weight.getShape().drop_front(2);
+  for (int64_t i = 0; i < *s; ++i) {
+    int64_t in = input.getDimSize(i + 2);
+    int64_t size =
+        convOutputSize(in, kernel[i], adaptor.getStride()[i],
+                       adaptor.getPadding()[i], adaptor.getDilation()[i]);
+    if (failed(checkOutputSize(diag, i, in, size, kernel)))
+      return failure();
+    shape.push_back(size);
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
+  FailureOr<int64_t> s = getSpatialRank(diag, input);
+  int64_t groups = adaptor.getGroups();
+  ArrayRef<int64_t> stride = adaptor.getStride();
+  ArrayRef<int64_t> dilation = adaptor.getDilation();
+  ArrayRef<int64_t> outputPadding = adaptor.getOutputPadding();
+  if (failed(s) || failed(checkConvOperands(diag, input, weight, groups)) ||
+      failed(checkSpatialAttr(diag, "stride", stride, *s, 1)) ||
+      failed(checkSpatialAttr(diag, "padding", adaptor.getPadding(), *s, 0)) ||
+      failed(checkSpatialAttr(diag, "output_padding", outputPadding, *s, 0)) ||
+      failed(checkSpatialAttr(diag, "dilation", dilation, *s, 1)))
+    return failure();
+
+  // weight is [C, O / groups, *K].
+  int64_t channels = input.getDimSize(1);
+  if (!dimsMatch(channels, weight.getDimSize(0)))
+    return diag() << "input has " << channels << " channels but weight expects "
+                  << weight.getDimSize(0) << " (groups=" << groups << ")";
+  int64_t out = mulDims(weight.getDimSize(1), groups);
+  if (failed(checkVector(diag, "bias", adaptor.getBias(), out,
+                         input.getElementType())))
+    return failure();
+
+  SmallVector<int64_t> shape = {input.getDimSize(0), out};
+  ArrayRef<int64_t> kernel = weight.getShape().drop_front(2);
+  for (int64_t i = 0; i < *s; ++i) {
+    // As in PyTorch: the extra output rows must come from the stride or the
+    // dilation, otherwise they would not be produced by any input.
+    if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])
+      return diag() << "output_padding[" << i << "] = " << outputPadding[i]
+                    << " must be smaller than stride (" << stride[i]
+                    << ") or dilation (" << dilation[i] << ")";
+    int64_t in = input.getDimSize(i + 2);
+    int64_t size =
+        convTransposeOutputSize(in, kernel[i], stride[i],
+                                adaptor.getPadding()[i], outputPadding[i],
+                                dilation[i]);
+    if (failed(checkOutputSize(diag, i, in, size, kernel)))
+      return failure();
+    shape.push_back(size);
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// Shared by max and average pooling; `dilation` is all ones for avg_pool.
+static LogicalResult inferPool(const OpDiag &diag, RankedTensorType input,
+                               ArrayRef<int64_t> kernel,
+                               ArrayRef<int64_t> stride,
+                               ArrayRef<int64_t> padding,
+                               ArrayRef<int64_t> dilation, bool ceilMode,
+                               SmallVectorImpl<Type> &types) {
+  FailureOr<int64_t> s = getSpatialRank(diag, input);
+  if (failed(s) ||
+      failed(checkSpatialAttr(diag, "kernel_size", kernel, *s, 1)) ||
+      failed(checkSpatialAttr(diag, "stride", stride, *s, 1)) ||
+      failed(checkSpatialAttr(diag, "padding", padding, *s, 0)) ||
+      (!dilation.empty() &&
+       failed(checkSpatialAttr(diag, "dilation", dilation, *s, 1))))
+    return failure();
+  SmallVector<int64_t> shape(input.getShape().take_front(2));
+  for (int64_t i = 0; i < *s; ++i) {
+    // Larger padding would create windows that see only padding.
+    if (padding[i] > kernel[i] / 2)
+      return diag() << "padding[" << i << "] = " << padding[i]
+                    << " must be at most half the kernel size " << kernel[i];
+    int64_t in = input.getDimSize(i + 2);
+    int64_t size =
+        poolOutputSize(in, kernel[i], stride[i], padding[i],
+                       dilation.empty() ? 1 : dilation[i], ceilMode);
+    if (failed(checkOutputSize(diag, i, in, size, kernel)))
+      return failure();
+    shape.push_back(size);
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  return inferPool(OpDiag(loc, getOperationName()),
+                   tensorTypeOf(adaptor.getInput()), adaptor.getKernelSize(),
+                   adaptor.getStride(), adaptor.getPadding(),
+                   adaptor.getDilation(), adaptor.getCeilMode(), types);
+}
+
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  return inferPool(OpDiag(loc, getOperationName()),
+                   tensorTypeOf(adaptor.getInput()), adaptor.getKernelSize(),
+                   adaptor.getStride(), adaptor.getPadding(),
+                   /*dilation=*/{}, adaptor.getCeilMode(), types);
+}
+
+static LogicalResult inferAdaptivePool(const OpDiag &diag,
+                                       RankedTensorType input,
+                                       ArrayRef<int64_t> outputSize,
+                                       SmallVectorImpl<Type> &types) {
+  FailureOr<int64_t> s = getSpatialRank(diag, input);
+  if (failed(s) ||
+      failed(checkSpatialAttr(diag, "output_size", outputSize, *s, 1)))
+    return failure();
+  SmallVector<int64_t> shape(input.getShape().take_front(2));
+  llvm::append_range(shape, outputSize);
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult AdaptiveAvgPoolOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  return inferAdaptivePool(OpDiag(loc, getOperationName()),
+                           tensorTypeOf(adaptor.getInput()),
+                           adaptor.getOutputSize(), types);
+}
+
+LogicalResult AdaptiveMaxPoolOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  return inferAdaptivePool(OpDiag(loc, getOperationName()),
+                           tensorTypeOf(adaptor.getInput()),
+                           adaptor.getOutputSize(), types);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferReduction(const OpDiag &diag, RankedTensorType input,
+                                    ArrayRef<int64_t> dims, bool keepdim,
+                                    SmallVectorImpl<Type> &types) {
+  int64_t rank = input.getRank();
+  llvm::SmallBitVector reduced(rank, dims.empty());
+  for (int64_t dim : dims) {
+    FailureOr<int64_t> d = normalizeAxis(diag, "dims entry", dim, rank);
+    if (failed(d))
+      return failure();
+    if (reduced.test(*d))
+      return diag() << "dims lists dim " << *d << " twice";
+    reduced.set(*d);
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!reduced.test(i))
+      shape.push_back(input.getDimSize(i));
+    else if (keepdim)
+      shape.push_back(1);
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+#define NN_DEFINE_REDUCTION_INFERENCE(OpT)                                     \
+  LogicalResult OpT::inferReturnTypes(MLIRContext *,                           \
+                                      std::optional<Location> loc,             \
+                                      Adaptor adaptor,                         \
+                                      SmallVectorImpl<Type> &types) {          \
+    return inferReduction(OpDiag(loc, getOperationName()),                     \
+                          tensorTypeOf(adaptor.getInput()), adaptor.getDims(), \
+                          adaptor.getKeepdim(), types);                        \
+  }
+
+NN_DEFINE_REDUCTION_INFERENCE(ReduceSumOp)
+NN_DEFINE_REDUCTION_INFERENCE(ReduceMeanOp)
+NN_DEFINE_REDUCTION_INFERENCE(ReduceMaxOp)
+NN_DEFINE_REDUCTION_INFERENCE(ReduceMinOp)
+
+#undef NN_DEFINE_REDUCTION_INFERENCE
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+static LogicalResult checkEpsilon(const OpDiag &diag, double epsilon) {
+  if (epsilon >= 0 && std::isfinite(epsilon))
+    return success();
+  return diag() << "epsilon must be >= 0, got " << epsilon;
+}
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  Type elementType = input.getElementType();
+  if (failed(checkMinRank(diag, "input", input, 2)) ||
+      failed(checkEpsilon(diag, adaptor.getEpsilon())))
+    return failure();
+  double momentum = adaptor.getMomentum();
+  if (!(momentum >= 0 && momentum <= 1))
+    return diag() << "momentum must be in [0, 1], got " << momentum;
+  int64_t channels = input.getDimSize(1);
+  if (failed(checkVector(diag, "weight", adaptor.getWeight(), channels,
+                         elementType)) ||
+      failed(checkVector(diag, "bias", adaptor.getBias(), channels,
+                         elementType)) ||
+      failed(checkVector(diag, "running_mean", adaptor.getRunningMean(),
+                         channels, elementType)) ||
+      failed(checkVector(diag, "running_var", adaptor.getRunningVar(),
+                         channels, elementType)))
+    return failure();
+  types.push_back(input);
+  return success();
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  ArrayRef<int64_t> normalized = adaptor.getNormalizedShape();
+  if (failed(checkEpsilon(diag, adaptor.getEpsilon())))
+    return failure();
+  if (normalized.empty())
+    return diag() << "normalized_shape must not be empty";
+  if (llvm::any_of(normalized, [](int64_t d) { return d < 1; }))
+    return diag() << "normalized_shape " << shapeToString(normalized)
+                  << " must have sizes >= 1";
+  int64_t n = normalized.size();
+  if (input.getRank() < n)
+    return diag() << "normalized_shape " << shapeToString(normalized)
+                  << " has more dims than the input (rank " << input.getRank()
+                  << ")";
+  ArrayRef<int64_t> trailing = input.getShape().take_back(n);
+  if (failed(verifyCompatibleShape(trailing, normalized)))
+    return diag() << "normalized_shape " << shapeToString(normalized)
+                  << " does not match the trailing input dims "
+                  << shapeToString(trailing);
+  for (auto [what, value] : {std::make_pair("weight", adaptor.getWeight()),
+                             std::make_pair("bias", adaptor.getBias())}) {
+    if (!value)
+      continue;
+    RankedTensorType type = tensorTypeOf(value);
+    if (failed(checkShape(diag, what, type, normalized)) ||
+        failed(checkElementType(diag, what, type, input.getElementType(),
+                                "input")))
+      return failure();
+  }
+  types.push_back(input);
+  return success();
+}
+
+LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  RankedTensorType input = tensorTypeOf(adaptor.getInput());
+  int64_t groups = adaptor.getNumGroups();
+  if (failed(checkMinRank(diag, "input", input, 2)) ||
+      failed(checkEpsilon(diag, adaptor.getEpsilon())))
+    return failure();
+  if (groups < 1)
+    return diag() << "num_groups must be >= 1, got " << groups;
+  int64_t channels = input.getDimSize(1);
+  if (!isDynamicDim(channels) && channels % groups != 0)
+    return diag() << "input has " << channels
+                  << " channels, which is not divisible by num_groups="
+                  << groups;
+  if (failed(checkVector(diag, "weight", adaptor.getWeight(), channels,
+                         input.getElementType())) ||
+      failed(checkVector(diag, "bias", adaptor.getBias(), channels,
+                         input.getElementType())))
+    return failure();
+  types.push_back(input);
+  return success();
+}

@@ -1,0 +1,24 @@
+//===- nnc-opt.cpp - mlir-opt with the nn dialect -------------------------===//
+//
+// Parses, verifies, transforms and prints IR containing the nn dialect next to
+// every upstream dialect and pass. Used by the lit tests and for debugging
+// lowering pipelines by hand.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Registration.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  // nnc's own passes are registered here once they exist.
+
+  mlir::DialectRegistry registry;
+  nnc::registerNNCDialects(registry);
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "nnc optimizer driver (nn dialect + upstream MLIR)\n",
+      registry));
+}

@@ -1,0 +1,199 @@
+//===- nnc.cpp - The nnc driver --------------------------------------------===//
+//
+// `nnc SUBCOMMAND [options] FILE`. Each capability of the compiler is a
+// subcommand; the front-end ones are `check` (diagnostics only) and `emit`
+// (the AST or the nn-dialect MLIR of a model).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Registration.h"
+#include "lang/Builtins.h"
+#include "lang/MLIRGen.h"
+#include "lang/Sema.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace nnc;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::SubCommand checkCmd("check", "Check .nn files: syntax, names, types and "
+                                 "shapes. Prints diagnostics only.");
+cl::SubCommand emitCmd("emit", "Check a .nn file and print one model as the "
+                               "AST or as MLIR in the nn dialect.");
+
+cl::OptionCategory frontEnd("Front-end options");
+
+cl::list<std::string> checkInputs(cl::Positional, cl::OneOrMore,
+                                  cl::desc("<file.nn>..."),
+                                  cl::sub(checkCmd));
+cl::opt<std::string> emitInput(cl::Positional, cl::Required,
+                               cl::desc("<file.nn>"), cl::sub(emitCmd));
+
+enum class EmitKind { AST, MLIR };
+cl::opt<EmitKind> emitKind(
+    "emit", cl::desc("What to print"), cl::init(EmitKind::MLIR),
+    cl::values(clEnumValN(EmitKind::AST, "ast", "the syntax tree"),
+               clEnumValN(EmitKind::MLIR, "mlir", "the nn-dialect module")),
+    cl::sub(emitCmd), cl::cat(frontEnd));
+cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
+                                cl::value_desc("file"), cl::init("-"),
+                                cl::sub(emitCmd), cl::cat(frontEnd));
+cl::opt<std::string> modelName(
+    "model", cl::desc("Model to emit (default: the last model in the file)"),
+    cl::value_desc("name"), cl::sub(emitCmd), cl::cat(frontEnd));
+cl::list<std::string> defines(
+    "D", cl::desc("Override a model parameter, e.g. -D hidden=256"),
+    cl::value_desc("name=value"), cl::Prefix, cl::sub(checkCmd),
+    cl::sub(emitCmd), cl::cat(frontEnd));
+cl::list<std::string> includeDirs(
+    "I", cl::desc("Add a directory to search for imports"),
+    cl::value_desc("dir"), cl::Prefix, cl::sub(checkCmd), cl::sub(emitCmd),
+    cl::cat(frontEnd));
+cl::opt<bool> verifyDiagnostics(
+    "verify-diagnostics",
+    cl::desc("Check that the diagnostics match the expected-error/warning/"
+             "note annotations in the source (for tests)"),
+    cl::sub(checkCmd), cl::cat(frontEnd));
+cl::opt<bool> noColor("no-color", cl::desc("Never colour diagnostics"),
+                      cl::sub(checkCmd), cl::sub(emitCmd), cl::cat(frontEnd));
+cl::opt<bool> listOps("list-ops",
+                      cl::desc("List every operator with its signature"));
+
+bool useColor() {
+  return !noColor && llvm::errs().has_colors() &&
+         llvm::sys::Process::StandardErrHasColors();
+}
+
+std::vector<std::string> libraryDirs() {
+  std::vector<std::string> dirs(includeDirs.begin(), includeDirs.end());
+  dirs.push_back(NNC_LIBRARY_DIR);
+  return dirs;
+}
+
+bool parseDefines(Overrides &overrides, DiagnosticEngine &diags) {
+  for (auto &d : defines) {
+    auto eq = d.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      diags.error({}, "-D expects name=value, got '" + d + "'");
+      return false;
+    }
+    overrides[d.substr(0, eq)] = d.substr(eq + 1);
+  }
+  return true;
+}
+
+/// Reports diagnostics and returns the process exit status.
+int finish(DiagnosticEngine &diags) {
+  if (verifyDiagnostics)
+    return diags.verify(llvm::errs()) ? 0 : 1;
+  diags.print(llvm::errs(), useColor());
+  return diags.numErrors() ? 1 : 0;
+}
+
+int runCheck() {
+  int status = 0;
+  for (auto &input : checkInputs) {
+    SourceManager sources;
+    DiagnosticEngine diags(sources);
+    Program program(sources, diags, libraryDirs());
+    Overrides overrides;
+    if (parseDefines(overrides, diags) && program.load(input))
+      checkProgram(program, overrides);
+    status |= finish(diags);
+  }
+  return status;
+}
+
+int runEmit() {
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  Program program(sources, diags, libraryDirs());
+  Overrides overrides;
+  if (!parseDefines(overrides, diags) || !program.load(emitInput))
+    return finish(diags);
+
+  if (emitKind == EmitKind::AST) {
+    int status = finish(diags);
+    if (status)
+      return status;
+    return llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
+             ast::print(*program.mainFile(), os);
+             return llvm::Error::success();
+           })
+               ? 1
+               : 0;
+  }
+
+  auto graphs = checkProgram(program, overrides);
+  if (!graphs)
+    return finish(diags);
+  const Graph *chosen = nullptr;
+  for (auto &g : *graphs)
+    if (modelName.empty() || g.name == modelName)
+      chosen = &g;
+  if (!chosen) {
+    if (modelName.empty())
+      diags.error({}, "'" + emitInput + "' defines no model to emit");
+    else
+      diags.error({}, "'" + emitInput + "' has no model named '" +
+                          modelName + "'");
+    return finish(diags);
+  }
+  if (int status = finish(diags))
+    return status;
+
+  mlir::DialectRegistry registry;
+  registerNNCDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  auto module = emitModule(context, *chosen, sources);
+  if (!module) {
+    llvm::errs() << "nnc: internal error: the emitted MLIR does not verify "
+                    "(see above); please report this with the input file\n";
+    return 2;
+  }
+  bool failedWrite = (bool)llvm::writeToOutput(
+      outputFile, [&](llvm::raw_ostream &os) {
+        module->print(os);
+        return llvm::Error::success();
+      });
+  if (failedWrite) {
+    llvm::errs() << "nnc: error: cannot write '" << outputFile << "'\n";
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions({&frontEnd});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "nnc: a compiler for neural-network architectures\n\n"
+      "  nnc check model.nn             check a model and report problems\n"
+      "  nnc emit model.nn --emit=mlir  print the nn-dialect MLIR\n"
+      "  nnc emit model.nn --emit=ast   print the syntax tree\n");
+  if (listOps) {
+    for (auto &[name, sig] : builtinSignatures())
+      llvm::outs() << name << "(" << sig << ")\n";
+    return 0;
+  }
+  if (checkCmd)
+    return runCheck();
+  if (emitCmd)
+    return runEmit();
+  llvm::errs() << "nnc: error: no subcommand given; see 'nnc --help'\n";
+  return 1;
+}
