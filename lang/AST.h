@@ -25,8 +25,21 @@ using ExprPtr = std::unique_ptr<Expr>;
 
 struct Expr {
   enum class Kind {
-    Int, Float, String, Bool, None, Name, List, Call, Index, Named,
-    Binary, Unary, Cond, Repeat, Choice
+    Int,
+    Float,
+    String,
+    Bool,
+    None,
+    Name,
+    List,
+    Call,
+    Index,
+    Named,
+    Binary,
+    Unary,
+    Cond,
+    Repeat,
+    Choice
   };
   Expr(Kind kind, SourceLoc loc) : kind(kind), loc(loc) {}
   virtual ~Expr() = default;
@@ -81,8 +94,8 @@ struct CallExpr : ExprBase<Expr::Kind::Call> {
 
 struct Subscript {
   bool isSlice = false;
-  ExprPtr index;          // when !isSlice
-  ExprPtr lo, hi, step;   // when isSlice; each may be null
+  ExprPtr index;        // when !isSlice
+  ExprPtr lo, hi, step; // when isSlice; each may be null
   SourceLoc loc;
 };
 
@@ -143,7 +156,7 @@ struct TypeExpr {
   enum class Kind { Named, List, AnyTensor, Tensor };
   Kind kind = Kind::Named;
   SourceLoc loc;
-  std::string name;                  // Named: int/float/bool/string; Tensor: dtype
+  std::string name; // Named: int/float/bool/string; Tensor: dtype
   std::unique_ptr<TypeExpr> element; // List
   std::vector<ExprPtr> dims;         // Tensor
 };
@@ -161,9 +174,10 @@ struct Stmt {
   SourceLoc loc;
   std::vector<std::string> targets; // Input/Output: one name; Assign: 1..n
   std::vector<SourceLoc> targetLocs;
-  std::unique_ptr<TypeExpr> type;   // Input (required), Output (optional)
-  std::vector<ExprPtr> values;      // Assign/Output: 1; Return: 1..n; Assert: condition
-  std::string message;              // Assert
+  std::unique_ptr<TypeExpr> type; // Input (required), Output (optional)
+  std::vector<ExprPtr>
+      values;          // Assign/Output: 1; Return: 1..n; Assert: condition
+  std::string message; // Assert
 };
 
 /// A `block` (reusable, parameterised sub-network) or a `model` (an entry

@@ -53,8 +53,7 @@ public:
       line() << "string \"" << cast<StringExpr>(e).value << "\"\n";
       return;
     case Expr::Kind::Bool:
-      line() << "bool " << (cast<BoolExpr>(e).value ? "true" : "false")
-             << "\n";
+      line() << "bool " << (cast<BoolExpr>(e).value ? "true" : "false") << "\n";
       return;
     case Expr::Kind::None:
       line() << "none\n";

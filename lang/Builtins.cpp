@@ -149,12 +149,13 @@ Value Elaborator::callBuiltin(
   const auto &params = spec.params;
   if (positional.size() > params.size()) {
     auto &d = error(positional[params.size()].second,
-                    "too many arguments to '" + spec.name + "': expected at "
-                    "most " + std::to_string(params.size()) + ", got " +
-                    std::to_string(positional.size()));
-    DiagnosticEngine::note(d, call.loc,
-                           "signature: " + spec.name + "(" + spec.signature +
-                               ")");
+                    "too many arguments to '" + spec.name +
+                        "': expected at "
+                        "most " +
+                        std::to_string(params.size()) + ", got " +
+                        std::to_string(positional.size()));
+    DiagnosticEngine::note(
+        d, call.loc, "signature: " + spec.name + "(" + spec.signature + ")");
     return Value::poison();
   }
   c.values.resize(params.size());
@@ -178,9 +179,8 @@ Value Elaborator::callBuiltin(
       std::string hint = closestMatch(key, names);
       if (!hint.empty())
         DiagnosticEngine::note(d, kloc, "did you mean '" + hint + "'?");
-      DiagnosticEngine::note(d, call.loc,
-                             "signature: " + spec.name + "(" +
-                                 spec.signature + ")");
+      DiagnosticEngine::note(
+          d, call.loc, "signature: " + spec.name + "(" + spec.signature + ")");
       return Value::poison();
     }
     if (given[i]) {
@@ -192,7 +192,7 @@ Value Elaborator::callBuiltin(
     c.locs[i] = kloc;
     given[i] = true;
   }
-  bool ok = true;
+  bool ok = true, poisoned = false;
   for (size_t i = 0; i < params.size(); ++i) {
     if (!given[i]) {
       if (!params[i].hasDefault) {
@@ -206,9 +206,12 @@ Value Elaborator::callBuiltin(
       c.values[i] = params[i].defaultValue;
       continue;
     }
-    ok &= coerce(*this, spec.name, params[i], c.values[i], c.locs[i]);
+    if (c.values[i].isPoison())
+      poisoned = true;
+    else
+      ok &= coerce(*this, spec.name, params[i], c.values[i], c.locs[i]);
   }
-  if (!ok)
+  if (!ok || poisoned)
     return Value::poison();
   if (abortIfTooLarge(call.loc))
     return Value::poison();
@@ -288,8 +291,8 @@ bool Call::oneOf(const char *param,
   std::string list;
   for (auto &n : names)
     list += (list.empty() ? "" : ", ") + ("\"" + n + "\"");
-  error(param, "'" + std::string(param) + "' of '" + op() + "' must be one of " +
-                   list + ", not \"" + s + "\"");
+  error(param, "'" + std::string(param) + "' of '" + op() +
+                   "' must be one of " + list + ", not \"" + s + "\"");
   return false;
 }
 
@@ -305,6 +308,9 @@ Value Call::errorAt(SourceLoc where, std::string message) {
 
 int Call::parameter(const std::string &local, Shape shape, const char *init,
                     double scale, bool buffer, DType dtype) {
+  // One naming problem is reported once per call, not once per tensor.
+  if (failed)
+    return -1;
   int id = el.createParameter(names, local, TensorType{dtype, std::move(shape)},
                               init, scale, buffer, loc, op());
   if (id < 0)
@@ -355,10 +361,10 @@ nnc::checkProgram(Program &program, const Overrides &overrides) {
       for (auto &p : c->params)
         known |= c->isModel && p.name == name;
     if (!known)
-      program.diags.error({}, "no model in '" +
-                                  program.sources.name(program.mainFile()->fileId) +
-                                  "' has a parameter '" + name +
-                                  "' (given with -D)");
+      program.diags.error(
+          {}, "no model in '" +
+                  program.sources.name(program.mainFile()->fileId) +
+                  "' has a parameter '" + name + "' (given with -D)");
   }
   for (auto &c : program.mainFile()->callables) {
     if (!c->isModel)

@@ -1,4 +1,5 @@
-//===- Builtins.h - The operator table, for tools and docs -------*- C++ -*-===//
+//===- Builtins.h - The operator table, for tools and docs -------*- C++
+//-*-===//
 #ifndef NNC_LANG_BUILTINS_H
 #define NNC_LANG_BUILTINS_H
 

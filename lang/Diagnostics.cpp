@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -95,9 +96,10 @@ void DiagnosticEngine::printOne(llvm::raw_ostream &os, const Diagnostic &d,
     os << sources.name(d.loc.file) << ":" << d.loc.line << ":" << d.loc.col
        << ": ";
   if (color)
-    os.changeColor(d.severity == Severity::Error     ? llvm::raw_ostream::RED
-                   : d.severity == Severity::Warning ? llvm::raw_ostream::MAGENTA
-                                                     : llvm::raw_ostream::CYAN,
+    os.changeColor(d.severity == Severity::Error ? llvm::raw_ostream::RED
+                   : d.severity == Severity::Warning
+                       ? llvm::raw_ostream::MAGENTA
+                       : llvm::raw_ostream::CYAN,
                    /*bold=*/true);
   os << severityName(d.severity) << ": ";
   if (color)
@@ -106,7 +108,14 @@ void DiagnosticEngine::printOne(llvm::raw_ostream &os, const Diagnostic &d,
   if (!d.loc.isValid())
     return;
   std::string line = sources.lineText(d.loc.file, d.loc.line);
-  if (line.empty())
+  // Binary garbage is not echoed: the location says where the problem is.
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(line.data());
+  const auto *cursor = begin;
+  if (line.empty() || line.size() > 500 ||
+      std::any_of(
+          line.begin(), line.end(),
+          [](char c) { return (unsigned char)c < 0x20 && c != '\t'; }) ||
+      !llvm::isLegalUTF8String(&cursor, begin + line.size()))
     return;
   // Tabs are kept in the caret line so the caret stays under the token.
   std::string caret;
@@ -191,9 +200,8 @@ static void collectExpectations(const SourceManager &sources, uint32_t file,
         ok = false;
         continue;
       }
-      out.push_back(
-          {sev, file, uint32_t(std::max<int64_t>(target, 0)),
-           rest.take_front(close).str()});
+      out.push_back({sev, file, uint32_t(std::max<int64_t>(target, 0)),
+                     rest.take_front(close).str()});
     }
     pos = eol + 1;
     ++line;
@@ -209,8 +217,7 @@ bool DiagnosticEngine::verify(llvm::raw_ostream &os) const {
   auto match = [&](const Diagnostic &d) {
     for (auto &e : expected)
       if (!e.matched && e.severity == d.severity && e.file == d.loc.file &&
-          e.line == d.loc.line &&
-          llvm::StringRef(d.message).contains(e.text)) {
+          e.line == d.loc.line && llvm::StringRef(d.message).contains(e.text)) {
         e.matched = true;
         return true;
       }

@@ -45,9 +45,7 @@ std::optional<Dim> Dim::mul(const Dim &a, const Dim &b) {
   return d;
 }
 
-std::optional<Dim> Dim::neg(const Dim &a) {
-  return mul(a, constant(-1));
-}
+std::optional<Dim> Dim::neg(const Dim &a) { return mul(a, constant(-1)); }
 
 std::optional<Dim> Dim::divExact(const Dim &a, const Dim &b) {
   if (b.isConstant() && b.coeff == 0)

@@ -1,4 +1,5 @@
-//===- Graph.h - A checked, elaborated model ---------------------*- C++ -*-===//
+//===- Graph.h - A checked, elaborated model ---------------------*- C++
+//-*-===//
 //
 // Semantic analysis elaborates a model (inlining blocks, unrolling repeats,
 // evaluating parameters) into this flat dataflow graph: nodes named after nn
@@ -52,15 +53,53 @@ struct Attr {
   std::vector<double> values;
   TensorType denseType;
 
-  static Attr integer(int64_t v) { Attr a; a.kind = Kind::Int; a.i = v; return a; }
-  static Attr real(double v) { Attr a; a.kind = Kind::Float; a.f = v; return a; }
-  static Attr boolean(bool v) { Attr a; a.kind = Kind::Bool; a.b = v; return a; }
-  static Attr string(std::string v) { Attr a; a.kind = Kind::String; a.s = std::move(v); return a; }
-  static Attr integers(std::vector<int64_t> v) { Attr a; a.kind = Kind::Ints; a.ints = std::move(v); return a; }
-  static Attr strs(std::vector<std::string> v) { Attr a; a.kind = Kind::Strings; a.strings = std::move(v); return a; }
-  static Attr unit() { Attr a; a.kind = Kind::Unit; return a; }
+  static Attr integer(int64_t v) {
+    Attr a;
+    a.kind = Kind::Int;
+    a.i = v;
+    return a;
+  }
+  static Attr real(double v) {
+    Attr a;
+    a.kind = Kind::Float;
+    a.f = v;
+    return a;
+  }
+  static Attr boolean(bool v) {
+    Attr a;
+    a.kind = Kind::Bool;
+    a.b = v;
+    return a;
+  }
+  static Attr string(std::string v) {
+    Attr a;
+    a.kind = Kind::String;
+    a.s = std::move(v);
+    return a;
+  }
+  static Attr integers(std::vector<int64_t> v) {
+    Attr a;
+    a.kind = Kind::Ints;
+    a.ints = std::move(v);
+    return a;
+  }
+  static Attr strs(std::vector<std::string> v) {
+    Attr a;
+    a.kind = Kind::Strings;
+    a.strings = std::move(v);
+    return a;
+  }
+  static Attr unit() {
+    Attr a;
+    a.kind = Kind::Unit;
+    return a;
+  }
   static Attr dense(TensorType t, std::vector<double> v) {
-    Attr a; a.kind = Kind::Dense; a.denseType = std::move(t); a.values = std::move(v); return a;
+    Attr a;
+    a.kind = Kind::Dense;
+    a.denseType = std::move(t);
+    a.values = std::move(v);
+    return a;
   }
 };
 
@@ -90,7 +129,7 @@ struct Node {
 /// A learned parameter or buffer, named as in a PyTorch state_dict.
 struct Parameter {
   std::string name;
-  TensorType type; // static shape
+  TensorType type;  // static shape
   std::string init; // uniform, normal, constant, zeros, ones
   double scale = 0;
   bool buffer = false;

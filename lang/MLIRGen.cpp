@@ -1,4 +1,5 @@
-//===- MLIRGen.cpp - Elaborated graph to the nn dialect --------------------===//
+//===- MLIRGen.cpp - Elaborated graph to the nn dialect
+//--------------------===//
 
 #include "lang/MLIRGen.h"
 
@@ -65,8 +66,7 @@ private:
   mlir::Location loc(SourceLoc l) {
     if (!l.isValid())
       return builder.getUnknownLoc();
-    return mlir::FileLineColLoc::get(&ctx, sources.name(l.file), l.line,
-                                     l.col);
+    return mlir::FileLineColLoc::get(&ctx, sources.name(l.file), l.line, l.col);
   }
 
   mlir::Type elementType(DType t) {
@@ -192,9 +192,10 @@ private:
       }
       mlir::Value v = mlir::tensor::DimOp::create(builder, l, it->second.first,
                                                   it->second.second);
-      product = product ? mlir::arith::MulIOp::create(builder, l, product, v)
-                              .getResult()
-                        : v;
+      product =
+          product
+              ? mlir::arith::MulIOp::create(builder, l, product, v).getResult()
+              : v;
     }
     return product;
   }

@@ -1,4 +1,5 @@
-//===- MLIRGen.h - Elaborated graph to the nn dialect ------------*- C++ -*-===//
+//===- MLIRGen.h - Elaborated graph to the nn dialect ------------*- C++
+//-*-===//
 #ifndef NNC_LANG_MLIRGEN_H
 #define NNC_LANG_MLIRGEN_H
 

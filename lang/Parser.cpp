@@ -297,8 +297,7 @@ private:
     if (auto *c = dynamic_cast<NNParser::CompareExprContext *>(ctx))
       return binary(ctx, c->op->getText(), c->expr(0), c->expr(1), c->op);
     if (auto *a = dynamic_cast<NNParser::AndExprContext *>(ctx))
-      return binary(ctx, "and", a->expr(0), a->expr(1),
-                    a->AND()->getSymbol());
+      return binary(ctx, "and", a->expr(0), a->expr(1), a->AND()->getSymbol());
     if (auto *o = dynamic_cast<NNParser::OrExprContext *>(ctx))
       return binary(ctx, "or", o->expr(0), o->expr(1), o->OR()->getSymbol());
     if (auto *c = dynamic_cast<NNParser::CondExprContext *>(ctx)) {
@@ -399,11 +398,10 @@ private:
     }
     if (auto *c = dynamic_cast<NNParser::ChoiceExprContext *>(ctx)) {
       auto e = std::make_unique<ChoiceExpr>(loc(c->CHOICE()->getSymbol()));
-      for (auto *cand : c->candidate())
-      {
+      for (auto *cand : c->candidate()) {
         auto *label = cand->ID() ? cand->ID() : cand->NONE();
-        e->candidates.push_back({label->getText(), loc(label->getSymbol()),
-                                 expr(cand->expr())});
+        e->candidates.push_back(
+            {label->getText(), loc(label->getSymbol()), expr(cand->expr())});
       }
       return e;
     }
@@ -462,9 +460,8 @@ std::unique_ptr<File> nnc::parseFile(uint32_t fileId, SourceManager &sources,
       size_t at = cursor - begin;
       uint32_t line = 1 + std::count(text.begin(), text.begin() + at, '\n');
       size_t lineStart = text.rfind('\n', at ? at - 1 : 0);
-      uint32_t col = lineStart == std::string::npos || at == 0
-                         ? at + 1
-                         : at - lineStart;
+      uint32_t col =
+          lineStart == std::string::npos || at == 0 ? at + 1 : at - lineStart;
       diags.error({fileId, line, col, 1}, "invalid UTF-8 in source file");
       return nullptr;
     }

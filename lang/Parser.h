@@ -1,4 +1,5 @@
-//===- Parser.h - .nn source to AST ------------------------------*- C++ -*-===//
+//===- Parser.h - .nn source to AST ------------------------------*- C++
+//-*-===//
 //
 // The only interface to the ANTLR-generated parser: everything ANTLR stays in
 // Parser.cpp, which is compiled with exceptions enabled.

@@ -21,7 +21,8 @@ bool Program::load(const std::string &path) {
   }
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
-    diags.error({}, "cannot read '" + path + "': " + buffer.getError().message());
+    diags.error({},
+                "cannot read '" + path + "': " + buffer.getError().message());
     return false;
   }
   llvm::SmallString<256> real;
@@ -72,8 +73,8 @@ bool Program::parseAndImport(uint32_t fileId, const std::string &dir,
         break;
       }
     if (found.empty()) {
-      auto &d = diags.error(imp.loc, "cannot find imported file '" +
-                                         imp.path + "'");
+      auto &d =
+          diags.error(imp.loc, "cannot find imported file '" + imp.path + "'");
       for (auto &c : candidates)
         DiagnosticEngine::note(d, {}, "looked for '" + c + "'");
       ok = false;

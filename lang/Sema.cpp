@@ -55,8 +55,7 @@ std::vector<std::string> Elaborator::visibleNames() const {
 
 namespace {
 /// Collects the names of all calls inside an expression.
-void collectCalls(const ast::Expr &e,
-                  std::vector<const ast::CallExpr *> &out) {
+void collectCalls(const ast::Expr &e, std::vector<const ast::CallExpr *> &out) {
   using K = ast::Expr::Kind;
   switch (e.kind) {
   case K::Call: {
@@ -117,8 +116,7 @@ void collectCalls(const ast::Expr &e,
 bool Elaborator::checkDeclarations() {
   bool ok = true;
   std::map<std::string, SourceLoc> seen;
-  auto declare = [&](const std::string &name, SourceLoc loc,
-                     const char *what) {
+  auto declare = [&](const std::string &name, SourceLoc loc, const char *what) {
     if (builtins().count(name)) {
       error(loc, std::string(what) + " '" + name +
                      "' has the name of a built-in operator");
@@ -174,9 +172,8 @@ bool Elaborator::checkDeclarations() {
               inCycle |= frameCallable == target;
               if (inCycle)
                 DiagnosticEngine::note(d, frameCall->loc,
-                                       "'" + frameCallable->name +
-                                           "' calls '" + frameCall->callee +
-                                           "' here");
+                                       "'" + frameCallable->name + "' calls '" +
+                                           frameCall->callee + "' here");
             }
             ok = false;
           } else if (colour[target] == White) {
@@ -342,8 +339,8 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
     }
     const std::string &name = stmt.targets[0];
     if (stmt.type->kind != ast::TypeExpr::Kind::Tensor) {
-      error(stmt.type->loc, "input '" + name +
-                                "' needs a tensor type such as f32[B, 784]");
+      error(stmt.type->loc,
+            "input '" + name + "' needs a tensor type such as f32[B, 784]");
       return;
     }
     if (frame->vars.count(name)) {
@@ -369,15 +366,13 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
       return;
     }
     const std::string &name = stmt.targets[0];
-    Value v = stmt.values.empty()
-                  ? lookup(name, stmt.targetLocs[0])
-                  : evalExpr(*stmt.values[0], name);
+    Value v = stmt.values.empty() ? lookup(name, stmt.targetLocs[0])
+                                  : evalExpr(*stmt.values[0], name);
     if (v.isPoison())
       return;
     if (v.kind != Value::Kind::Tensor) {
       error(stmt.values.empty() ? stmt.targetLocs[0] : stmt.values[0]->loc,
-            "output '" + name + "' must be a tensor, but it is " +
-                describe(v));
+            "output '" + name + "' must be a tensor, but it is " + describe(v));
       return;
     }
     for (auto &[n, _] : graph.outputs)
@@ -385,9 +380,8 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
         error(stmt.targetLocs[0], "output '" + name + "' is defined twice");
         return;
       }
-    if (stmt.type &&
-        !matchTensorType(v.tensor, *stmt.type, stmt.targetLocs[0],
-                         "output '" + name + "'"))
+    if (stmt.type && !matchTensorType(v.tensor, *stmt.type, stmt.targetLocs[0],
+                                      "output '" + name + "'"))
       return;
     graph.outputs.push_back({name, v.tensor});
     if (!stmt.values.empty())
@@ -411,9 +405,9 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
       return;
     }
     if (v.kind != Value::Kind::List || v.elems.size() != stmt.targets.size()) {
-      error(stmt.values[0]->loc,
-            "cannot unpack " + describe(v) + " into " +
-                std::to_string(stmt.targets.size()) + " names");
+      error(stmt.values[0]->loc, "cannot unpack " + describe(v) + " into " +
+                                     std::to_string(stmt.targets.size()) +
+                                     " names");
       for (size_t i = 0; i < stmt.targets.size(); ++i)
         assign(stmt.targets[i], stmt.targetLocs[i], Value::poison());
       return;
@@ -458,8 +452,8 @@ Value Elaborator::evalCall(const ast::CallExpr &call,
   const ast::Callable *block = findCallable(call.callee);
   auto builtin = builtins().find(call.callee);
   if (!block && builtin == builtins().end()) {
-    auto &d = error(call.loc, "unknown operator or block '" + call.callee +
-                                  "'");
+    auto &d =
+        error(call.loc, "unknown operator or block '" + call.callee + "'");
     std::vector<std::string> names;
     for (auto &[n, _] : builtins())
       names.push_back(n);
@@ -479,13 +473,11 @@ Value Elaborator::evalCall(const ast::CallExpr &call,
   }
   std::vector<std::pair<Value, SourceLoc>> positional;
   std::vector<std::tuple<std::string, Value, SourceLoc>> keywords;
-  bool poisoned = false;
   for (size_t i = 0; i < call.args.size(); ++i) {
     auto &a = call.args[i];
     Value v = (i == 0 && threaded && a.keyword.empty())
                   ? *threaded
                   : evalExpr(*a.value, std::nullopt);
-    poisoned |= v.isPoison();
     if (a.keyword.empty()) {
       if (!keywords.empty()) {
         error(a.value->loc, "positional argument after keyword argument");
@@ -501,8 +493,8 @@ Value Elaborator::evalCall(const ast::CallExpr &call,
       keywords.push_back({a.keyword, std::move(v), a.keywordLoc});
     }
   }
-  if (poisoned)
-    return Value::poison();
+  // Arguments that already failed still go through binding, so that a
+  // misspelt keyword in the same call is reported in the same run.
   if (block)
     return callBlock(*block, call, std::move(positional), std::move(keywords),
                      name);
@@ -522,9 +514,11 @@ bool bindArguments(Elaborator &el, const std::string &callee, SourceLoc loc,
   out.assign(params.size(), std::nullopt);
   if (positional.size() > params.size()) {
     auto &d = el.error(positional[params.size()].second,
-                       "too many arguments to '" + callee + "': expected at "
-                       "most " + std::to_string(params.size()) + ", got " +
-                       std::to_string(positional.size()));
+                       "too many arguments to '" + callee +
+                           "': expected at "
+                           "most " +
+                           std::to_string(params.size()) + ", got " +
+                           std::to_string(positional.size()));
     if (declLoc.isValid())
       DiagnosticEngine::note(d, declLoc, "'" + callee + "' declared here");
     return false;
@@ -566,10 +560,14 @@ Value Elaborator::callBlock(
     std::vector<std::tuple<std::string, Value, SourceLoc>> kw,
     const std::optional<std::string> &name) {
   std::vector<std::optional<std::pair<Value, SourceLoc>>> bound;
-  if (!bindArguments(*this, block.name, call.loc, block.params,
-                     [](const ast::Param &p) { return p.name; }, positional,
-                     kw, bound, block.loc))
+  if (!bindArguments(
+          *this, block.name, call.loc, block.params,
+          [](const ast::Param &p) { return p.name; }, positional, kw, bound,
+          block.loc))
     return Value::poison();
+  for (auto &b : bound)
+    if (b && b->first.isPoison())
+      return Value::poison();
   if (++depth > 64) {
     --depth;
     error(call.loc, "blocks nested more than 64 calls deep");
@@ -604,8 +602,8 @@ Value Elaborator::callBlock(
       v = evalExpr(*p.defaultValue, std::nullopt);
     } else {
       frame = caller;
-      auto &d = error(call.loc, "missing argument '" + p.name + "' in call to '" +
-                                    block.name + "'");
+      auto &d = error(call.loc, "missing argument '" + p.name +
+                                    "' in call to '" + block.name + "'");
       DiagnosticEngine::note(d, p.loc, "parameter declared here");
       frame = &callee;
       ok = false;
@@ -614,20 +612,19 @@ Value Elaborator::callBlock(
     if (p.type && !v.isPoison()) {
       // Argument type errors are the caller's: report them at the call.
       frame = caller;
-      bool typeOk =
-          p.type->kind == ast::TypeExpr::Kind::Tensor &&
-                  v.kind == Value::Kind::Tensor
-              ? true
-              : checkValueType(v, *p.type, argLoc,
-                               "argument '" + p.name + "' of '" + block.name +
-                                   "'");
+      bool typeOk = p.type->kind == ast::TypeExpr::Kind::Tensor &&
+                            v.kind == Value::Kind::Tensor
+                        ? true
+                        : checkValueType(v, *p.type, argLoc,
+                                         "argument '" + p.name + "' of '" +
+                                             block.name + "'");
       frame = &callee;
       if (typeOk && p.type->kind == ast::TypeExpr::Kind::Tensor &&
           v.kind == Value::Kind::Tensor) {
         // Dim names in the parameter type bind in the callee's scope.
         typeOk = matchTensorType(v.tensor, *p.type, argLoc,
-                                 "argument '" + p.name + "' of '" +
-                                     block.name + "'");
+                                 "argument '" + p.name + "' of '" + block.name +
+                                     "'");
       }
       if (!typeOk) {
         ok = false;
@@ -649,10 +646,9 @@ Value Elaborator::callBlock(
       !block.returnTypes.empty()) {
     for (size_t i = 0; i < returns.size(); ++i)
       if (!returns[i].isPoison() &&
-          !checkValueType(returns[i], *block.returnTypes[i],
-                          block.returnTypes[i]->loc,
-                          "result " + std::to_string(i) + " of '" +
-                              block.name + "'"))
+          !checkValueType(
+              returns[i], *block.returnTypes[i], block.returnTypes[i]->loc,
+              "result " + std::to_string(i) + " of '" + block.name + "'"))
         returns[i] = Value::poison();
   } else if (ok && !block.returnTypes.empty() && !returns.empty()) {
     error(block.returnTypes[0]->loc,

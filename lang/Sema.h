@@ -26,8 +26,12 @@ public:
   /// Like load, for text that is not on disk (the fuzzer, tests).
   bool loadBuffer(const std::string &name, std::string text);
 
-  const ast::File *mainFile() const { return files.empty() ? nullptr : files.front().get(); }
-  const std::vector<std::unique_ptr<ast::File>> &allFiles() const { return files; }
+  const ast::File *mainFile() const {
+    return files.empty() ? nullptr : files.front().get();
+  }
+  const std::vector<std::unique_ptr<ast::File>> &allFiles() const {
+    return files;
+  }
 
   SourceManager &sources;
   DiagnosticEngine &diags;

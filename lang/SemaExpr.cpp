@@ -47,22 +47,22 @@ std::vector<int> Elaborator::emit(Node node,
 }
 
 int Elaborator::createParameter(const NamePath &names, const std::string &local,
-                                TensorType type, std::string init,
-                                double scale, bool buffer, SourceLoc loc,
+                                TensorType type, std::string init, double scale,
+                                bool buffer, SourceLoc loc,
                                 const std::string &callee) {
   if (!names.named) {
-    auto &d = error(names.unnamedCall,
-                    "call to '" + names.unnamedCallee +
-                        "' creates parameters but has no name");
+    auto &d =
+        error(names.unnamedCall, "call to '" + names.unnamedCallee +
+                                     "' creates parameters but has no name");
     DiagnosticEngine::note(d, names.unnamedCall,
                            "bind it to a name ('fc = " + names.unnamedCallee +
                                "(...)') or add 'as NAME'");
     if (!(names.unnamedCall == loc))
-      DiagnosticEngine::note(d, loc, "parameter created by '" + callee +
-                                         "' here");
+      DiagnosticEngine::note(d, loc,
+                             "parameter created by '" + callee + "' here");
     return -1;
   }
-  std::string full = local.empty()  ? names.path
+  std::string full = local.empty()        ? names.path
                      : names.path.empty() ? local
                                           : names.path + "." + local;
   if (full.empty()) {
@@ -92,8 +92,8 @@ int Elaborator::createParameter(const NamePath &names, const std::string &local,
                            "give this call a different name with 'as NAME'");
     return -1;
   }
-  graph.params.push_back(Parameter{full, type, std::move(init), scale, buffer,
-                                   loc});
+  graph.params.push_back(
+      Parameter{full, type, std::move(init), scale, buffer, loc});
   Node n;
   n.op = "param";
   n.loc = loc;
@@ -129,8 +129,7 @@ bool Elaborator::checkShape(const Shape &shape, SourceLoc loc) {
   return true;
 }
 
-std::optional<Shape> Elaborator::broadcastShapes(const Shape &a,
-                                                 const Shape &b,
+std::optional<Shape> Elaborator::broadcastShapes(const Shape &a, const Shape &b,
                                                  SourceLoc loc) {
   size_t rank = std::max(a.size(), b.size());
   Shape out(rank);
@@ -166,8 +165,8 @@ Value Elaborator::binaryTensorOp(const std::string &op, Value lhs, Value rhs,
       v = Value::ofTensor(constant(dt, x, loc));
       return true;
     }
-    error(loc, "operator '" + op + "' cannot combine a tensor with " +
-                   describe(v));
+    error(loc,
+          "operator '" + op + "' cannot combine a tensor with " + describe(v));
     return false;
   };
   if (!toTensor(lhs, rhs) || !toTensor(rhs, lhs))
@@ -175,16 +174,17 @@ Value Elaborator::binaryTensorOp(const std::string &op, Value lhs, Value rhs,
   const TensorType &a = graph.values[lhs.tensor];
   const TensorType &b = graph.values[rhs.tensor];
   if (a.dtype != b.dtype) {
-    error(loc, std::string("operator '") + op + "' on tensors of different "
-               "element types " + dtypeName(a.dtype) + " and " +
-               dtypeName(b.dtype) + "; convert one with to(x, \"" +
-               dtypeName(a.dtype) + "\")");
+    error(loc, std::string("operator '") + op +
+                   "' on tensors of different "
+                   "element types " +
+                   dtypeName(a.dtype) + " and " + dtypeName(b.dtype) +
+                   "; convert one with to(x, \"" + dtypeName(a.dtype) + "\")");
     return Value::poison();
   }
   if (op == "@") {
     if (a.shape.size() < 2 || b.shape.size() < 2) {
-      error(loc, "matmul needs operands of rank 2 or more, got " +
-                     a.str() + " and " + b.str());
+      error(loc, "matmul needs operands of rank 2 or more, got " + a.str() +
+                     " and " + b.str());
       return Value::poison();
     }
     const Dim &k1 = a.shape.back();
@@ -273,19 +273,27 @@ Value Elaborator::evalBinary(const ast::BinaryExpr &e) {
   if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" ||
       op == ">=") {
     bool eq;
-    if (lNum && rNum && (l.kind == Value::Kind::Float ||
-                         r.kind == Value::Kind::Float ||
-                         (l.isInt() && r.isInt()))) {
+    if (lNum && rNum &&
+        (l.kind == Value::Kind::Float || r.kind == Value::Kind::Float ||
+         (l.isInt() && r.isInt()))) {
       double a = l.kind == Value::Kind::Float ? l.f : double(l.dim.value());
       double b = r.kind == Value::Kind::Float ? r.f : double(r.dim.value());
       if (l.isInt() && r.isInt()) {
         int64_t x = l.dim.value(), y = r.dim.value();
-        bool res = op == "==" ? x == y : op == "!=" ? x != y : op == "<" ? x < y
-                 : op == "<=" ? x <= y : op == ">" ? x > y : x >= y;
+        bool res = op == "=="   ? x == y
+                   : op == "!=" ? x != y
+                   : op == "<"  ? x < y
+                   : op == "<=" ? x <= y
+                   : op == ">"  ? x > y
+                                : x >= y;
         return Value::boolean(res);
       }
-      bool res = op == "==" ? a == b : op == "!=" ? a != b : op == "<" ? a < b
-               : op == "<=" ? a <= b : op == ">" ? a > b : a >= b;
+      bool res = op == "=="   ? a == b
+                 : op == "!=" ? a != b
+                 : op == "<"  ? a < b
+                 : op == "<=" ? a <= b
+                 : op == ">"  ? a > b
+                              : a >= b;
       return Value::boolean(res);
     }
     if (op == "==" || op == "!=") {
@@ -323,8 +331,9 @@ Value Elaborator::evalBinary(const ast::BinaryExpr &e) {
   if (l.kind == Value::Kind::Float || r.kind == Value::Kind::Float) {
     if (!(l.kind == Value::Kind::Float || l.isInt()) ||
         !(r.kind == Value::Kind::Float || r.isInt())) {
-      error(e.loc, "operator '" + op + "' cannot mix a symbolic dimension "
-                                       "with a float");
+      error(e.loc, "operator '" + op +
+                       "' cannot mix a symbolic dimension "
+                       "with a float");
       return Value::poison();
     }
     double a = l.kind == Value::Kind::Float ? l.f : double(l.dim.value());
@@ -341,8 +350,9 @@ Value Elaborator::evalBinary(const ast::BinaryExpr &e) {
         error(e.loc, "division by zero");
         return Value::poison();
       }
-      res = op == "/" ? a / b : op == "//" ? std::floor(a / b)
-                                           : a - std::floor(a / b) * b;
+      res = op == "/"    ? a / b
+            : op == "//" ? std::floor(a / b)
+                         : a - std::floor(a / b) * b;
     } else if (op == "**")
       res = std::pow(a, b);
     else {
@@ -525,8 +535,8 @@ Value Elaborator::evalRepeat(const ast::RepeatExpr &e,
   }
   int64_t count = end - begin;
   if (count < 0 || (count == 0 && !e.last)) {
-    error(e.first->loc, "repeat count must be at least 1, got " +
-                            std::to_string(count));
+    error(e.first->loc,
+          "repeat count must be at least 1, got " + std::to_string(count));
     return Value::poison();
   }
   if (count > kMaxRepeat) {
@@ -553,8 +563,7 @@ Value Elaborator::evalRepeat(const ast::RepeatExpr &e,
       break;
     if (current.kind != Value::Kind::Tensor) {
       error(e.call->loc, "a repeated call must return one tensor, but '" +
-                             e.call->callee + "' returns " +
-                             describe(current));
+                             e.call->callee + "' returns " + describe(current));
       current = Value::poison();
       break;
     }

@@ -1,4 +1,5 @@
-//===- SemaImpl.h - Internals shared by the elaborator and builtins -*- C++ -*-===//
+//===- SemaImpl.h - Internals shared by the elaborator and builtins -*- C++
+//-*-===//
 //
 // Semantic analysis is an elaborating interpreter: it evaluates a model's
 // statements with compile-time values (ints, floats, symbolic dims, lists,
@@ -35,14 +36,48 @@ struct Value {
   int tensor = -1;
 
   static Value none() { return {}; }
-  static Value poison() { Value v; v.kind = Kind::Poison; return v; }
-  static Value ofDim(Dim d) { Value v; v.kind = Kind::Dim; v.dim = std::move(d); return v; }
+  static Value poison() {
+    Value v;
+    v.kind = Kind::Poison;
+    return v;
+  }
+  static Value ofDim(Dim d) {
+    Value v;
+    v.kind = Kind::Dim;
+    v.dim = std::move(d);
+    return v;
+  }
   static Value integer(int64_t i) { return ofDim(Dim::constant(i)); }
-  static Value real(double d) { Value v; v.kind = Kind::Float; v.f = d; return v; }
-  static Value boolean(bool x) { Value v; v.kind = Kind::Bool; v.b = x; return v; }
-  static Value string(std::string x) { Value v; v.kind = Kind::String; v.s = std::move(x); return v; }
-  static Value list(std::vector<Value> xs) { Value v; v.kind = Kind::List; v.elems = std::move(xs); return v; }
-  static Value ofTensor(int id) { Value v; v.kind = Kind::Tensor; v.tensor = id; return v; }
+  static Value real(double d) {
+    Value v;
+    v.kind = Kind::Float;
+    v.f = d;
+    return v;
+  }
+  static Value boolean(bool x) {
+    Value v;
+    v.kind = Kind::Bool;
+    v.b = x;
+    return v;
+  }
+  static Value string(std::string x) {
+    Value v;
+    v.kind = Kind::String;
+    v.s = std::move(x);
+    return v;
+  }
+  static Value list(std::vector<Value> xs) {
+    Value v;
+    v.kind = Kind::List;
+    v.elems = std::move(xs);
+    return v;
+  }
+  static Value ofTensor(int id) {
+    Value v;
+    v.kind = Kind::Tensor;
+    v.tensor = id;
+    return v;
+  }
 
   bool isInt() const { return kind == Kind::Dim && dim.isConstant(); }
   bool isPoison() const;
@@ -51,8 +86,8 @@ struct Value {
 /// The path that names parameters created in the current scope.
 struct NamePath {
   bool named = true;
-  std::string path;       // "" at the model's top level
-  SourceLoc unnamedCall;  // when !named: the call that lacks a name
+  std::string path;      // "" at the model's top level
+  SourceLoc unnamedCall; // when !named: the call that lacks a name
   std::string unnamedCallee;
 
   NamePath child(const std::string &label) const {
@@ -82,7 +117,8 @@ struct Frame {
 
 struct ParamSpec {
   std::string name;
-  std::string kind; // tensor, tensor?, int, float, bool, string, ints, tensors, dims, dim, any
+  std::string kind; // tensor, tensor?, int, float, bool, string, ints, tensors,
+                    // dims, dim, any
   bool hasDefault = false;
   Value defaultValue;
 };
@@ -180,8 +216,8 @@ private:
   // Types.
   std::optional<TensorType> evalTensorType(const ast::TypeExpr &type,
                                            bool bindUnknown);
-  bool checkValueType(const Value &v, const ast::TypeExpr &type,
-                      SourceLoc loc, const std::string &what);
+  bool checkValueType(const Value &v, const ast::TypeExpr &type, SourceLoc loc,
+                      const std::string &what);
   bool matchTensorType(int tensor, const ast::TypeExpr &type, SourceLoc loc,
                        const std::string &what);
   std::optional<int64_t> constInt(const Value &v, SourceLoc loc,
@@ -214,8 +250,8 @@ public:
   const BuiltinSpec &spec;
   SourceLoc loc;
   NamePath names;
-  std::vector<Value> values;     // per ParamSpec, default filled in
-  std::vector<SourceLoc> locs;   // where each argument was written
+  std::vector<Value> values;   // per ParamSpec, default filled in
+  std::vector<SourceLoc> locs; // where each argument was written
   bool failed = false;
 
   const std::string &op() const { return spec.name; }
@@ -286,7 +322,6 @@ inline std::string realString(double v) {
   }
   return buf;
 }
-
 
 /// The number of positions of a sliding window (convolution, pooling) along
 /// a dim of size `in`: PyTorch's floor((in + 2p - d(k-1) - 1) / s) + 1, with

@@ -59,8 +59,8 @@ std::optional<TensorType> Elaborator::evalTensorType(const ast::TypeExpr &type,
         !lookupConstExists(n->name)) {
       // A new symbolic dimension, visible from here on.
       Dim sym = Dim::symbol(n->name);
-      frame->vars[n->name] = Binding{Value::ofDim(sym), n->loc, true, false,
-                                     "dimension"};
+      frame->vars[n->name] =
+          Binding{Value::ofDim(sym), n->loc, true, false, "dimension"};
       t.shape.push_back(sym);
       continue;
     }
@@ -71,7 +71,8 @@ std::optional<TensorType> Elaborator::evalTensorType(const ast::TypeExpr &type,
     }
     if (v.kind != Value::Kind::Dim) {
       error(d->loc, "tensor dimension must be an integer or a dimension "
-                    "name, but it is " + describe(v));
+                    "name, but it is " +
+                        describe(v));
       ok = false;
       continue;
     }
@@ -123,13 +124,14 @@ bool Elaborator::matchTensorType(int tensor, const ast::TypeExpr &type,
       return false;
     if (v.kind != Value::Kind::Dim) {
       error(d->loc, "tensor dimension must be an integer or a dimension "
-                    "name, but it is " + describe(v));
+                    "name, but it is " +
+                        describe(v));
       return false;
     }
     if (v.dim != actual.shape[i]) {
-      auto &diag = error(loc, what + " has shape " + actual.str() +
-                                  ", but dimension " + std::to_string(i) +
-                                  " should be " + v.dim.str());
+      auto &diag =
+          error(loc, what + " has shape " + actual.str() + ", but dimension " +
+                         std::to_string(i) + " should be " + v.dim.str());
       DiagnosticEngine::note(diag, d->loc, "expected dimension written here");
       return false;
     }
@@ -155,8 +157,9 @@ bool Elaborator::checkValueType(const Value &v, const ast::TypeExpr &type,
     return matchTensorType(v.tensor, type, loc, what);
   case TK::List:
     if (type.name != "list") {
-      error(type.loc, "unknown type '" + type.name + "[...]'; did you mean "
-                      "'list[...]'?");
+      error(type.loc, "unknown type '" + type.name +
+                          "[...]'; did you mean "
+                          "'list[...]'?");
       return false;
     }
     if (v.kind != Value::Kind::List)
@@ -230,11 +233,10 @@ int Elaborator::sliceAxis(int input, int64_t axis, int64_t start, int64_t end,
     // Known bounds inside a symbolic dim: the size is fixed if in range.
     t.shape[axis] = Dim::constant((end - start + step - 1) / step);
   } else {
-    t.shape[axis] = Dim::opaque("slice(" + d.str() + ", " +
-                                std::to_string(start) + ", " +
-                                (end == INT64_MAX ? std::string("end")
-                                                  : std::to_string(end)) +
-                                ", " + std::to_string(step) + ")");
+    t.shape[axis] = Dim::opaque(
+        "slice(" + d.str() + ", " + std::to_string(start) + ", " +
+        (end == INT64_MAX ? std::string("end") : std::to_string(end)) + ", " +
+        std::to_string(step) + ")");
   }
   Node n;
   n.op = "slice";
@@ -320,8 +322,8 @@ Value Elaborator::evalIndex(const ast::IndexExpr &e) {
     current = sliceAxis(current, axis, *lo, *hi, *step, s.loc);
     if (graph.values[current].shape[axis].isConstant() &&
         graph.values[current].shape[axis].value() == 0) {
-      error(s.loc, "slice selects no elements of dimension " +
-                       std::to_string(axis));
+      error(s.loc,
+            "slice selects no elements of dimension " + std::to_string(axis));
       return Value::poison();
     }
   }

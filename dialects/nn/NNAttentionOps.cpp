@@ -43,7 +43,8 @@ LogicalResult ScaledDotProductAttentionOp::inferReturnTypes(
       failed(checkElementType(diag, "key", k, elementType, "query")) ||
       failed(checkElementType(diag, "value", v, elementType, "query")))
     return failure();
-  int64_t tq = q.getDimSize(q.getRank() - 2), tk = k.getDimSize(k.getRank() - 2);
+  int64_t tq = q.getDimSize(q.getRank() - 2),
+          tk = k.getDimSize(k.getRank() - 2);
   int64_t e = q.getShape().back();
   if (!dimsMatch(e, k.getShape().back()))
     return diag() << "query has embedding size " << e << " but key has "
@@ -167,16 +168,16 @@ LogicalResult MultiHeadAttentionOp::inferReturnTypes(
       return failure();
   }
   if (failed(checkWeight("in_proj_bias", adaptor.getInProjBias(), {threeE})) ||
-      failed(checkWeight("out_proj_weight", adaptor.getOutProjWeight(),
-                         {e, e})) ||
+      failed(
+          checkWeight("out_proj_weight", adaptor.getOutProjWeight(), {e, e})) ||
       failed(checkWeight("out_proj_bias", adaptor.getOutProjBias(), {e})))
     return failure();
 
   if (Value value = adaptor.getKeyPaddingMask()) {
     RankedTensorType mask = tensorTypeOf(value);
     if (failed(checkShape(diag, "key_padding_mask", mask, {batch, tk})) ||
-        failed(checkMaskElementType(diag, "key_padding_mask", mask,
-                                    elementType)))
+        failed(
+            checkMaskElementType(diag, "key_padding_mask", mask, elementType)))
       return failure();
   }
   if (Value value = adaptor.getAttnMask()) {
@@ -229,10 +230,9 @@ LogicalResult AdditiveAttentionOp::inferReturnTypes(
       failed(checkShape(diag, "score_weight", ws,
                         {1, refineDim(attn, wk.getDimSize(0))})))
     return failure();
-  for (auto [what, type] : {std::make_pair("keys", keys),
-                            std::make_pair("query_weight", wq),
-                            std::make_pair("key_weight", wk),
-                            std::make_pair("score_weight", ws)})
+  for (auto [what, type] :
+       {std::make_pair("keys", keys), std::make_pair("query_weight", wq),
+        std::make_pair("key_weight", wk), std::make_pair("score_weight", ws)})
     if (failed(checkElementType(diag, what, type, elementType, "query")))
       return failure();
   types.push_back(RankedTensorType::get({batch, hk}, elementType));
@@ -333,8 +333,7 @@ LogicalResult MoEOp::inferReturnTypes(MLIRContext *context,
   if (topK < 1 || topK > experts)
     return diag() << "top_k must be in [1, " << experts << "], got " << topK;
   if (failed(checkShape(diag, "gate_weight", gate, {experts, d})) ||
-      failed(checkElementType(diag, "gate_weight", gate, elementType,
-                              "input")))
+      failed(checkElementType(diag, "gate_weight", gate, elementType, "input")))
     return failure();
 
   bool hasBias = adaptor.getHasBias();
@@ -362,8 +361,8 @@ LogicalResult MoEOp::inferReturnTypes(MLIRContext *context,
     for (auto [value, entry] : llvm::zip_equal(expert, expected)) {
       RankedTensorType type = tensorTypeOf(value);
       if (failed(checkShape(diag, entry.first, type, entry.second)) ||
-          failed(checkElementType(diag, entry.first, type, elementType,
-                                  "input")))
+          failed(
+              checkElementType(diag, entry.first, type, elementType, "input")))
         return failure();
     }
   }

@@ -47,19 +47,13 @@ def NN_F64Attr : FloatAttrBase<F64, "64-bit float attribute"> {
 // Type constraints
 //===----------------------------------------------------------------------===//
 
-def NN_FloatElement : AnyTypeOf<[F16, BF16, F32, F64]>;
-def NN_IntElement : AnyTypeOf<[I8, I32, I64]>;
-
 def NN_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 def NN_IntTensor : RankedTensorOf<[I8, I32, I64]>;
-def NN_MaskTensor : RankedTensorOf<[I1]>;
 def NN_NumericTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I32, I64]>;
 def NN_AnyTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I32, I64, I1]>;
 // Masks are i1 (true = attend / ignore, depending on the op) or a float
 // tensor that is added to the scores.
 def NN_MaskOrFloatTensor : RankedTensorOf<[I1, F16, BF16, F32, F64]>;
-// Timesteps or class indices may come as integers or floats.
-def NN_IntOrFloatTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Base classes and shared traits

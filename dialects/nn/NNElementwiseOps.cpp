@@ -30,7 +30,9 @@ LogicalResult GeluOp::verify() {
                     {"none", "tanh"});
 }
 
-LogicalResult EluOp::verify() { return checkFinite(*this, "alpha", getAlpha()); }
+LogicalResult EluOp::verify() {
+  return checkFinite(*this, "alpha", getAlpha());
+}
 
 LogicalResult LeakyReluOp::verify() {
   return checkFinite(*this, "negative_slope", getNegativeSlope());
@@ -111,8 +113,8 @@ LogicalResult PReluOp::inferReturnTypes(MLIRContext *,
   if (size != 1 && !isDynamicDim(size)) {
     // One slope per channel; channels are dim 1.
     if (input.getRank() < 2)
-      return diag() << "weight has " << size
-                    << " entries but a rank-" << input.getRank()
+      return diag() << "weight has " << size << " entries but a rank-"
+                    << input.getRank()
                     << " input has no channel dim; use a single slope";
     if (!dimsMatch(size, input.getDimSize(1)))
       return diag() << "weight has " << size << " entries but the input has "
@@ -132,22 +134,20 @@ static LogicalResult inferBroadcastBinary(const OpDiag &diag, Value lhs,
   RankedTensorType l = tensorTypeOf(lhs), r = tensorTypeOf(rhs);
   if (l.getElementType() != r.getElementType())
     return diag() << "operands have different element types ("
-                  << l.getElementType() << " and " << r.getElementType()
-                  << ")";
+                  << l.getElementType() << " and " << r.getElementType() << ")";
   SmallVector<int64_t> shape;
   if (failed(broadcastShapes(l.getShape(), r.getShape(), shape)))
-    return diag() << "operand shapes " << shapeToString(l.getShape())
-                  << " and " << shapeToString(r.getShape())
+    return diag() << "operand shapes " << shapeToString(l.getShape()) << " and "
+                  << shapeToString(r.getShape())
                   << " are not broadcast-compatible";
   types.push_back(RankedTensorType::get(shape, l.getElementType()));
   return success();
 }
 
 #define NN_DEFINE_BROADCAST_INFERENCE(OpT)                                     \
-  LogicalResult OpT::inferReturnTypes(MLIRContext *,                           \
-                                      std::optional<Location> loc,             \
-                                      Adaptor adaptor,                         \
-                                      SmallVectorImpl<Type> &types) {          \
+  LogicalResult OpT::inferReturnTypes(                                         \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferBroadcastBinary(OpDiag(loc, getOperationName()),               \
                                 adaptor.getLhs(), adaptor.getRhs(), types);    \
   }

@@ -10,9 +10,13 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // Unary ops: the result has the operand's type
 //===----------------------------------------------------------------------===//
 
+// SameOperandsAndResultType lets ODS generate the result-type inference, but
+// it accepts shape-compatible types; the custom form prints one type, so
+// AllTypesMatch (checked first, with one diagnostic) requires equal types.
 class NN_UnaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
-    : NN_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultType,
-                                           InferTypeOpInterface])> {
+    : NN_Op<mnemonic, !listconcat(traits, [
+          AllTypesMatch<["input", "result"]>, SameOperandsAndResultType,
+          InferTypeOpInterface])> {
   let results = (outs tensorType:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }

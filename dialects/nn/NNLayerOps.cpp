@@ -1,7 +1,8 @@
 //===- NNLayerOps.cpp - Dense, conv, pooling, reduction and norm ops ------===//
 //
-// Result-type inference for these ops also does all of their shape checks:
-// inference runs before the verifier and has to reject what it cannot size.
+// Each op's shape checks live in its inferReturnTypes: the InferTensorType
+// trait runs it as the op's verifier, and builders that infer result types
+// get the same diagnostics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,8 +87,7 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> rhsBatch = rhs.getShape().drop_back(2);
   if (failed(broadcastShapes(lhsBatch, rhsBatch, shape)))
     return diag() << "batch dims " << shapeToString(lhsBatch) << " and "
-                  << shapeToString(rhsBatch)
-                  << " are not broadcast-compatible";
+                  << shapeToString(rhsBatch) << " are not broadcast-compatible";
   shape.append({n, m});
   types.push_back(RankedTensorType::get(shape, lhs.getElementType()));
   return success();
@@ -105,8 +105,8 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
   int64_t num = weight.getDimSize(0);
   if (std::optional<int64_t> pad = adaptor.getPaddingIdx();
       pad && !isDynamicDim(num) && (*pad < -num || *pad >= num))
-    return diag() << "padding_idx " << *pad << " is out of range for "
-                  << num << " embeddings";
+    return diag() << "padding_idx " << *pad << " is out of range for " << num
+                  << " embeddings";
   SmallVector<int64_t> shape(indices.getShape());
   shape.push_back(weight.getDimSize(1));
   types.push_back(RankedTensorType::get(shape, weight.getElementType()));
@@ -244,10 +244,9 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
                     << " must be smaller than stride (" << stride[i]
                     << ") or dilation (" << dilation[i] << ")";
     int64_t in = input.getDimSize(i + 2);
-    int64_t size =
-        convTransposeOutputSize(in, kernel[i], stride[i],
-                                adaptor.getPadding()[i], outputPadding[i],
-                                dilation[i]);
+    int64_t size = convTransposeOutputSize(in, kernel[i], stride[i],
+                                           adaptor.getPadding()[i],
+                                           outputPadding[i], dilation[i]);
     if (failed(checkOutputSize(diag, i, in, size, kernel)))
       return failure();
     shape.push_back(size);
@@ -282,9 +281,8 @@ static LogicalResult inferPool(const OpDiag &diag, RankedTensorType input,
       return diag() << "padding[" << i << "] = " << padding[i]
                     << " must be at most half the kernel size " << kernel[i];
     int64_t in = input.getDimSize(i + 2);
-    int64_t size =
-        poolOutputSize(in, kernel[i], stride[i], padding[i],
-                       dilation.empty() ? 1 : dilation[i], ceilMode);
+    int64_t size = poolOutputSize(in, kernel[i], stride[i], padding[i],
+                                  dilation.empty() ? 1 : dilation[i], ceilMode);
     if (failed(checkOutputSize(diag, i, in, size, kernel)))
       return failure();
     shape.push_back(size);
@@ -327,17 +325,19 @@ static LogicalResult inferAdaptivePool(const OpDiag &diag,
   return success();
 }
 
-LogicalResult AdaptiveAvgPoolOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+AdaptiveAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &types) {
   return inferAdaptivePool(OpDiag(loc, getOperationName()),
                            tensorTypeOf(adaptor.getInput()),
                            adaptor.getOutputSize(), types);
 }
 
-LogicalResult AdaptiveMaxPoolOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+AdaptiveMaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &types) {
   return inferAdaptivePool(OpDiag(loc, getOperationName()),
                            tensorTypeOf(adaptor.getInput()),
                            adaptor.getOutputSize(), types);
@@ -372,10 +372,9 @@ static LogicalResult inferReduction(const OpDiag &diag, RankedTensorType input,
 }
 
 #define NN_DEFINE_REDUCTION_INFERENCE(OpT)                                     \
-  LogicalResult OpT::inferReturnTypes(MLIRContext *,                           \
-                                      std::optional<Location> loc,             \
-                                      Adaptor adaptor,                         \
-                                      SmallVectorImpl<Type> &types) {          \
+  LogicalResult OpT::inferReturnTypes(                                         \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferReduction(OpDiag(loc, getOperationName()),                     \
                           tensorTypeOf(adaptor.getInput()), adaptor.getDims(), \
                           adaptor.getKeepdim(), types);                        \
@@ -418,8 +417,8 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                          elementType)) ||
       failed(checkVector(diag, "running_mean", adaptor.getRunningMean(),
                          channels, elementType)) ||
-      failed(checkVector(diag, "running_var", adaptor.getRunningVar(),
-                         channels, elementType)))
+      failed(checkVector(diag, "running_var", adaptor.getRunningVar(), channels,
+                         elementType)))
     return failure();
   types.push_back(input);
   return success();

@@ -124,7 +124,7 @@ def NN_MaxPoolOp : NN_PoolOp<"max_pool"> {
     PyTorch's output size, including the ceil_mode rule that the last window
     must start inside the input or the left padding.
     ```mlir
-    %y = nn.max_pool %x {ceil_mode = false, dilation = array<i64: 1, 1>, kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>}
+    %y = nn.max_pool %x {dilation = array<i64: 1, 1>, kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>}
         : tensor<1x6x28x28xf32> -> tensor<1x6x14x14xf32>
     ```
   }];

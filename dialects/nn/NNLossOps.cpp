@@ -40,9 +40,10 @@ checkClassIndexTarget(const OpDiag &diag, RankedTensorType input,
   return expected;
 }
 
-LogicalResult CrossEntropyLossOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+CrossEntropyLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &types) {
   OpDiag diag(loc, getOperationName());
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   RankedTensorType target = tensorTypeOf(adaptor.getTarget());
@@ -55,8 +56,8 @@ LogicalResult CrossEntropyLossOp::inferReturnTypes(
   SmallVector<int64_t> unreduced;
   if (isa<FloatType>(target.getElementType())) {
     // Class probabilities have the input's shape and type.
-    if (failed(checkShape(diag, "probability target", target,
-                          input.getShape())) ||
+    if (failed(
+            checkShape(diag, "probability target", target, input.getShape())) ||
         failed(checkElementType(diag, "probability target", target,
                                 input.getElementType(), "input")))
       return failure();
@@ -85,15 +86,14 @@ LogicalResult NLLLossOp::inferReturnTypes(MLIRContext *,
       checkClassIndexTarget(diag, input, tensorTypeOf(adaptor.getTarget()));
   if (failed(unreduced))
     return failure();
-  return inferLossResult(diag, adaptor.getReduction(), kReductions,
-                         *unreduced, input.getElementType(), types);
+  return inferLossResult(diag, adaptor.getReduction(), kReductions, *unreduced,
+                         input.getElementType(), types);
 }
 
 /// Input and target of the same shape and float type; returns the refined
 /// per-element shape.
-static FailureOr<SmallVector<int64_t>> checkSameShape(const OpDiag &diag,
-                                                      Value inputValue,
-                                                      Value targetValue) {
+static FailureOr<SmallVector<int64_t>>
+checkSameShape(const OpDiag &diag, Value inputValue, Value targetValue) {
   RankedTensorType input = tensorTypeOf(inputValue);
   RankedTensorType target = tensorTypeOf(targetValue);
   if (failed(checkShape(diag, "target", target, input.getShape())) ||
@@ -122,10 +122,9 @@ static LogicalResult inferPointwiseLoss(std::optional<Location> loc,
 }
 
 #define NN_DEFINE_POINTWISE_LOSS_INFERENCE(OpT, reductions)                    \
-  LogicalResult OpT::inferReturnTypes(MLIRContext *,                           \
-                                      std::optional<Location> loc,             \
-                                      Adaptor adaptor,                         \
-                                      SmallVectorImpl<Type> &types) {          \
+  LogicalResult OpT::inferReturnTypes(                                         \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferPointwiseLoss<OpT>(loc, adaptor, reductions, types);           \
   }
 
@@ -164,9 +163,10 @@ LogicalResult InfoNCELossOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult DistillationLossOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+DistillationLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &types) {
   OpDiag diag(loc, getOperationName());
   RankedTensorType student = tensorTypeOf(adaptor.getStudent());
   RankedTensorType teacher = tensorTypeOf(adaptor.getTeacher());

@@ -58,15 +58,13 @@ LogicalResult ParameterOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  Operation *symbol =
-      symbolTable.lookupNearestSymbolFrom(*this, getNameAttr());
+  Operation *symbol = symbolTable.lookupNearestSymbolFrom(*this, getNameAttr());
   if (!symbol)
     return emitOpError() << "refers to unknown parameter " << getNameAttr();
   auto param = dyn_cast<ParameterOp>(symbol);
   if (!param)
-    return emitOpError() << "refers to " << getNameAttr()
-                         << ", which is a '" << symbol->getName()
-                         << "', not an nn.parameter";
+    return emitOpError() << "refers to " << getNameAttr() << ", which is a '"
+                         << symbol->getName() << "', not an nn.parameter";
   if (param.getType() != getType())
     return emitOpError() << "reads " << getType() << " but parameter "
                          << getNameAttr() << " has type " << param.getType();
@@ -175,9 +173,8 @@ LogicalResult ChoiceOp::verify() {
 }
 
 LogicalResult ChoiceOp::verifyRegions() {
-  for (auto [candidate, region] :
-       llvm::zip(getCandidates().getAsValueRange<StringAttr>(),
-                 getAlternatives())) {
+  for (auto [candidate, region] : llvm::zip(
+           getCandidates().getAsValueRange<StringAttr>(), getAlternatives())) {
     Block &block = region.front();
     if (block.empty() || !isa<YieldOp>(block.back()))
       return emitOpError() << "candidate '" << candidate
@@ -213,10 +210,8 @@ LogicalResult YieldOp::verify() {
   if (getValue().getType() == choice.getType())
     return success();
   unsigned index = (*this)->getParentRegion()->getRegionNumber();
-  InFlightDiagnostic diag = emitOpError()
-                            << "yields " << getValue().getType();
+  InFlightDiagnostic diag = emitOpError() << "yields " << getValue().getType();
   if (index < choice.getCandidates().size())
-    diag << " in candidate "
-         << cast<StringAttr>(choice.getCandidates()[index]);
+    diag << " in candidate " << cast<StringAttr>(choice.getCandidates()[index]);
   return diag << " but the enclosing nn.choice produces " << choice.getType();
 }

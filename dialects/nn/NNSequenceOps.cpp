@@ -97,8 +97,9 @@ static LogicalResult inferRecurrent(const OpDiag &diag,
   }
 
   SmallVector<int64_t> outputShape =
-      layer.batchFirst ? SmallVector<int64_t>{batch, steps, directions * hidden}
-                       : SmallVector<int64_t>{steps, batch, directions * hidden};
+      layer.batchFirst
+          ? SmallVector<int64_t>{batch, steps, directions * hidden}
+          : SmallVector<int64_t>{steps, batch, directions * hidden};
   types.push_back(RankedTensorType::get(outputShape, elementType));
   types.push_back(RankedTensorType::get(stateShape, elementType));
   if (layer.hasCellState)

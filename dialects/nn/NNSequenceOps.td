@@ -199,7 +199,7 @@ def NN_TimestepEmbeddingOp
     %e = nn.timestep_embedding %t {dim = 128 : i64} : tensor<8xi64> -> tensor<8x128xf32>
     ```
   }];
-  let arguments = (ins NN_IntOrFloatTensor:$timesteps, NN_I64Attr:$dim,
+  let arguments = (ins NN_NumericTensor:$timesteps, NN_I64Attr:$dim,
                        DefaultValuedAttr<NN_F64Attr, "10000.0">:$max_period);
   let results = (outs RankedTensorOf<[F32]>:$result);
   let assemblyFormat = [{

@@ -13,14 +13,13 @@ static RankedTensorType tensorTypeOf(Value value) {
 
 /// Ops whose result sizes come from index operands take one per `?` dim of
 /// the result, in order.
-static LogicalResult checkDynamicSizeCount(Operation *op,
-                                           RankedTensorType result,
-                                           size_t numSizes) {
+static LogicalResult
+checkDynamicSizeCount(Operation *op, RankedTensorType result, size_t numSizes) {
   int64_t numDynamic = result.getNumDynamicDims();
   if (numDynamic == static_cast<int64_t>(numSizes))
     return success();
-  return op->emitOpError() << "result type " << result << " has "
-                           << numDynamic << " dynamic dims but " << numSizes
+  return op->emitOpError() << "result type " << result << " has " << numDynamic
+                           << " dynamic dims but " << numSizes
                            << " size operands were given";
 }
 
@@ -52,8 +51,8 @@ LogicalResult ReshapeOp::verify() {
     if (!isDynamicDim(d))
       known *= d;
   if (known != 0 && count % known != 0)
-    return emitOpError() << "cannot reshape " << count << " elements ("
-                         << input << ") into " << result
+    return emitOpError() << "cannot reshape " << count << " elements (" << input
+                         << ") into " << result
                          << ": the static dims multiply to " << known;
   return success();
 }
@@ -101,8 +100,8 @@ LogicalResult PermuteOp::inferReturnTypes(MLIRContext *,
   }
   if (!valid)
     return diag() << "permutation " << shapeToString(perm)
-                  << " is not a permutation of 0.." << rank - 1
-                  << " for rank " << rank;
+                  << " is not a permutation of 0.." << rank - 1 << " for rank "
+                  << rank;
   SmallVector<int64_t> shape;
   for (int64_t p : perm)
     shape.push_back(input.getDimSize(p));
@@ -178,8 +177,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     return diag() << "step must be >= 1, got " << step;
   SmallVector<int64_t> shape(input.getShape());
   if (!isDynamicDim(shape[*axis]))
-    shape[*axis] = sliceLength(shape[*axis], adaptor.getStart(),
-                               adaptor.getEnd(), step);
+    shape[*axis] =
+        sliceLength(shape[*axis], adaptor.getStart(), adaptor.getEnd(), step);
   types.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
@@ -200,8 +199,7 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
   int64_t total = 0;
   for (auto [i, size] : llvm::enumerate(sizes)) {
     if (size < 0)
-      return diag() << "sizes[" << i << "] is " << size
-                    << " but must be >= 0";
+      return diag() << "sizes[" << i << "] is " << size << " but must be >= 0";
     total += size;
   }
   int64_t dim = input.getDimSize(*axis);
@@ -238,10 +236,9 @@ LogicalResult PatchifyOp::inferReturnTypes(MLIRContext *,
     return diag() << "image size " << dimToString(h) << "x" << dimToString(w)
                   << " is not divisible by patch size " << patch[0] << "x"
                   << patch[1];
-  int64_t numPatches =
-      isDynamicDim(h) || isDynamicDim(w)
-          ? ShapedType::kDynamic
-          : (h / patch[0]) * (w / patch[1]);
+  int64_t numPatches = isDynamicDim(h) || isDynamicDim(w)
+                           ? ShapedType::kDynamic
+                           : (h / patch[0]) * (w / patch[1]);
   int64_t patchDim = mulDims(input.getDimSize(1), patch[0] * patch[1]);
   types.push_back(RankedTensorType::get(
       {input.getDimSize(0), numPatches, patchDim}, input.getElementType()));
@@ -320,8 +317,7 @@ LogicalResult ScatterReduceOp::verify() {
     return emitOpError()
            << "result dim 0 is dynamic, so the size operand is required";
   if (!dynamicRows && getDimSize())
-    return emitOpError() << "result dim 0 is static ("
-                         << result.getDimSize(0)
+    return emitOpError() << "result dim 0 is static (" << result.getDimSize(0)
                          << "), so the size operand must be omitted";
   return success();
 }

@@ -190,8 +190,7 @@ LogicalResult checkOneOf(const OpDiag &diag, StringRef attrName,
   InFlightDiagnostic d = diag();
   d << attrName << " must be one of ";
   llvm::interleave(
-      allowed, [&](StringRef s) { d << "'" << s << "'"; },
-      [&] { d << ", "; });
+      allowed, [&](StringRef s) { d << "'" << s << "'"; }, [&] { d << ", "; });
   return d << "; got '" << value << "'";
 }
 

@@ -23,9 +23,9 @@
 namespace nnc::nn {
 
 /// Emits an op's diagnostics both from its verifier and from its
-/// inferReturnTypes. Inference runs first during verification and only has a
-/// location, so it prefixes "'nn.x' op " itself to read like emitOpError.
-/// Without a location (speculative inference) nothing is reported.
+/// inferReturnTypes. Inference only has a location (it also runs for ops that
+/// do not exist yet, in builders), so it prefixes "'nn.x' op " itself to read
+/// like emitOpError. Without a location nothing is reported.
 class OpDiag {
 public:
   OpDiag(std::optional<mlir::Location> loc, llvm::StringRef opName)
@@ -82,8 +82,7 @@ mlir::FailureOr<int64_t> normalizeAxis(const OpDiag &diag,
 /// Whether explicit result types are acceptable where `inferred` were
 /// computed: same count, ranks and element types; `?` on either side matches
 /// any size. Used as isCompatibleReturnTypes by every op with inference.
-bool areCompatibleReturnTypes(mlir::TypeRange inferred,
-                              mlir::TypeRange actual);
+bool areCompatibleReturnTypes(mlir::TypeRange inferred, mlir::TypeRange actual);
 
 /// Runs `op`'s InferTypeOpInterface inference (which reports shape errors)
 /// and checks the op's result types against it, with one diagnostic.

@@ -23,9 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   SourceManager sources;
   DiagnosticEngine diags(sources);
   Program program(sources, diags, {NNC_LIBRARY_DIR});
-  if (!program.loadBuffer("fuzz.nn",
-                          std::string(reinterpret_cast<const char *>(data),
-                                      size)))
+  if (!program.loadBuffer(
+          "fuzz.nn", std::string(reinterpret_cast<const char *>(data), size)))
     return 0;
   auto graphs = checkProgram(program, {});
   // Rendering exercises the caret and line code on hostile text too.

@@ -37,9 +37,8 @@ TEST(Diagnostics, IdenticalReportsAreMerged) {
 
 TEST(Diagnostics, VerifyMatchesAnnotations) {
   SourceManager sm;
-  uint32_t f = sm.addBuffer(
-      "a.nn", "// expected-error@+1 {{bad thing}}\nx\n"
-              "y // expected-warning {{odd}}\n");
+  uint32_t f = sm.addBuffer("a.nn", "// expected-error@+1 {{bad thing}}\nx\n"
+                                    "y // expected-warning {{odd}}\n");
   DiagnosticEngine diags(sm);
   diags.error({f, 2, 1, 1}, "a bad thing happened");
   diags.warning({f, 3, 1, 1}, "odd value");

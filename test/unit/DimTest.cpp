@@ -47,8 +47,8 @@ TEST(Dim, OverflowIsReported) {
 }
 
 TEST(Dim, AdditionOfLikeTerms) {
-  auto a = Dim::add(Dim::symbol("T"), *Dim::mul(Dim::symbol("T"),
-                                                Dim::constant(2)));
+  auto a =
+      Dim::add(Dim::symbol("T"), *Dim::mul(Dim::symbol("T"), Dim::constant(2)));
   ASSERT_TRUE(a);
   EXPECT_EQ(a->str(), "3*T");
   auto z = Dim::add(Dim::symbol("T"), *Dim::neg(Dim::symbol("T")));

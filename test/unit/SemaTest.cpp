@@ -87,8 +87,9 @@ TEST(Sema, HugeRepeatIsADiagnosticNotAnAllocation) {
 }
 
 TEST(Sema, RecursionIsRejected) {
-  auto r = check("block a(x) {\n  return b(x)\n}\nblock b(x) {\n  return "
-                 "a(x)\n}\nmodel m {\n  input x: f32[4]\n  output y = a(x)\n}\n");
+  auto r =
+      check("block a(x) {\n  return b(x)\n}\nblock b(x) {\n  return "
+            "a(x)\n}\nmodel m {\n  input x: f32[4]\n  output y = a(x)\n}\n");
   EXPECT_FALSE(r.graphs);
   EXPECT_NE(r.diagnostics.find("recursive call"), std::string::npos)
       << r.diagnostics;

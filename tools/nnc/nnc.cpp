@@ -1,4 +1,5 @@
-//===- nnc.cpp - The nnc driver --------------------------------------------===//
+//===- nnc.cpp - The nnc driver
+//--------------------------------------------===//
 //
 // `nnc SUBCOMMAND [options] FILE`. Each capability of the compiler is a
 // subcommand; the front-end ones are `check` (diagnostics only) and `emit`
@@ -32,10 +33,10 @@ cl::SubCommand emitCmd("emit", "Check a .nn file and print one model as the "
                                "AST or as MLIR in the nn dialect.");
 
 cl::OptionCategory frontEnd("Front-end options");
+cl::OptionCategory general("General options");
 
 cl::list<std::string> checkInputs(cl::Positional, cl::OneOrMore,
-                                  cl::desc("<file.nn>..."),
-                                  cl::sub(checkCmd));
+                                  cl::desc("<file.nn>..."), cl::sub(checkCmd));
 cl::opt<std::string> emitInput(cl::Positional, cl::Required,
                                cl::desc("<file.nn>"), cl::sub(emitCmd));
 
@@ -48,17 +49,18 @@ cl::opt<EmitKind> emitKind(
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::sub(emitCmd), cl::cat(frontEnd));
-cl::opt<std::string> modelName(
-    "model", cl::desc("Model to emit (default: the last model in the file)"),
-    cl::value_desc("name"), cl::sub(emitCmd), cl::cat(frontEnd));
-cl::list<std::string> defines(
-    "D", cl::desc("Override a model parameter, e.g. -D hidden=256"),
-    cl::value_desc("name=value"), cl::Prefix, cl::sub(checkCmd),
-    cl::sub(emitCmd), cl::cat(frontEnd));
-cl::list<std::string> includeDirs(
-    "I", cl::desc("Add a directory to search for imports"),
-    cl::value_desc("dir"), cl::Prefix, cl::sub(checkCmd), cl::sub(emitCmd),
-    cl::cat(frontEnd));
+cl::opt<std::string>
+    modelName("model",
+              cl::desc("Model to emit (default: the last model in the file)"),
+              cl::value_desc("name"), cl::sub(emitCmd), cl::cat(frontEnd));
+cl::list<std::string>
+    defines("D", cl::desc("Override a model parameter, e.g. -D hidden=256"),
+            cl::value_desc("name=value"), cl::Prefix, cl::sub(checkCmd),
+            cl::sub(emitCmd), cl::cat(frontEnd));
+cl::list<std::string>
+    includeDirs("I", cl::desc("Add a directory to search for imports"),
+                cl::value_desc("dir"), cl::Prefix, cl::sub(checkCmd),
+                cl::sub(emitCmd), cl::cat(frontEnd));
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check that the diagnostics match the expected-error/warning/"
@@ -67,7 +69,8 @@ cl::opt<bool> verifyDiagnostics(
 cl::opt<bool> noColor("no-color", cl::desc("Never colour diagnostics"),
                       cl::sub(checkCmd), cl::sub(emitCmd), cl::cat(frontEnd));
 cl::opt<bool> listOps("list-ops",
-                      cl::desc("List every operator with its signature"));
+                      cl::desc("List every operator with its signature"),
+                      cl::cat(general));
 
 bool useColor() {
   return !noColor && llvm::errs().has_colors() &&
@@ -126,10 +129,11 @@ int runEmit() {
     int status = finish(diags);
     if (status)
       return status;
-    return llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
-             ast::print(*program.mainFile(), os);
-             return llvm::Error::success();
-           })
+    return llvm::writeToOutput(outputFile,
+                               [&](llvm::raw_ostream &os) {
+                                 ast::print(*program.mainFile(), os);
+                                 return llvm::Error::success();
+                               })
                ? 1
                : 0;
   }
@@ -145,8 +149,8 @@ int runEmit() {
     if (modelName.empty())
       diags.error({}, "'" + emitInput + "' defines no model to emit");
     else
-      diags.error({}, "'" + emitInput + "' has no model named '" +
-                          modelName + "'");
+      diags.error({},
+                  "'" + emitInput + "' has no model named '" + modelName + "'");
     return finish(diags);
   }
   if (int status = finish(diags))
@@ -162,8 +166,8 @@ int runEmit() {
                     "(see above); please report this with the input file\n";
     return 2;
   }
-  bool failedWrite = (bool)llvm::writeToOutput(
-      outputFile, [&](llvm::raw_ostream &os) {
+  bool failedWrite =
+      (bool)llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
         module->print(os);
         return llvm::Error::success();
       });
@@ -178,7 +182,7 @@ int runEmit() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions({&frontEnd});
+  cl::HideUnrelatedOptions({&frontEnd, &general});
   cl::ParseCommandLineOptions(
       argc, argv,
       "nnc: a compiler for neural-network architectures\n\n"

@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s | nnc-opt | FileCheck %s
+// RUN: nnc-opt %s --mlir-print-op-generic | nnc-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @sdpa(
 // CHECK: %{{.*}} = nn.scaled_dot_product_attention %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x4x10x16xf32>, tensor<2x4x12x16xf32>, tensor<2x4x12x32xf32>) -> tensor<2x4x10x32xf32>

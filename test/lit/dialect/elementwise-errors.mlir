@@ -9,7 +9,7 @@ func.func @relu_int(%x: tensor<4xi32>) {
 // -----
 
 func.func @unary_result_type(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'nn.sigmoid' op requires the same type for all operands and results}}
+  // expected-error @+1 {{'nn.sigmoid' op failed to verify that all of {input, result} have same type}}
   %0 = "nn.sigmoid"(%x) : (tensor<4xf32>) -> tensor<5xf32>
   return
 }
@@ -187,5 +187,69 @@ func.func @minimum_result(%a: tensor<3xi64>) {
 func.func @abs_mask(%x: tensor<3xi1>) {
   // expected-error @+1 {{'nn.abs' op operand #0 must be ranked tensor of}}
   %0 = nn.abs %x : tensor<3xi1>
+  return
+}
+
+// -----
+
+func.func @tanh_int(%x: tensor<4xi64>) {
+  // expected-error @+1 {{'nn.tanh' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi64>'}}
+  %0 = nn.tanh %x : tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @silu_unranked(%x: tensor<*xf32>) {
+  // expected-error @+1 {{'nn.silu' op operand #0 must be ranked tensor of}}
+  %0 = "nn.silu"(%x) : (tensor<*xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @selu_result(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.selu' op failed to verify that all of {input, result} have same type}}
+  %0 = "nn.selu"(%x) : (tensor<4xf32>) -> tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @exp_result(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'nn.exp' op failed to verify that all of {input, result} have same type}}
+  %0 = "nn.exp"(%x) : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @log_int(%x: tensor<4xi8>) {
+  // expected-error @+1 {{'nn.log' op operand #0 must be ranked tensor of}}
+  %0 = nn.log %x : tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @sqrt_mask(%x: tensor<4xi1>) {
+  // expected-error @+1 {{'nn.sqrt' op operand #0 must be ranked tensor of}}
+  %0 = nn.sqrt %x : tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @rsqrt_result(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.rsqrt' op failed to verify that all of {input, result} have same type}}
+  %0 = "nn.rsqrt"(%x) : (tensor<4xf32>) -> tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @neg_result(%x: tensor<4xi32>) {
+  // expected-error @+1 {{'nn.neg' op failed to verify that all of {input, result} have same type}}
+  %0 = "nn.neg"(%x) : (tensor<4xi32>) -> tensor<4xi64>
   return
 }

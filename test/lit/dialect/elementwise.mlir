@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s | nnc-opt | FileCheck %s
+// RUN: nnc-opt %s --mlir-print-op-generic | nnc-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @unary(
 // CHECK: %{{.*}} = nn.relu %{{.*}} : tensor<2x3xf32>

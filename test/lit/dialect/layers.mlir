@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s | nnc-opt | FileCheck %s
+// RUN: nnc-opt %s --mlir-print-op-generic | nnc-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @dense(
 // CHECK: %{{.*}} = nn.linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<8x784xf32>, tensor<10x784xf32>, tensor<10xf32>) -> tensor<8x10xf32>

@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s | nnc-opt | FileCheck %s
+// RUN: nnc-opt %s --mlir-print-op-generic | nnc-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @classification(
 // CHECK: %{{.*}} = nn.cross_entropy %{{.*}}, %{{.*}} : (tensor<8x10xf32>, tensor<8xi64>) -> tensor<f32>

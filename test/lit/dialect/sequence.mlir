@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s | nnc-opt | FileCheck %s
+// RUN: nnc-opt %s --mlir-print-op-generic | nnc-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @rnn(
 // CHECK: %{{.*}}, %{{.*}} = nn.rnn %{{.*}} weights(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) {hidden_size = 20 : i64} : (tensor<5x3x10xf32>, tensor<20x10xf32>, tensor<20x20xf32>, tensor<20xf32>, tensor<20xf32>) -> (tensor<5x3x20xf32>, tensor<1x3x20xf32>)

@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s | nnc-opt | FileCheck %s
+// RUN: nnc-opt %s --mlir-print-op-generic | nnc-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @reshape(
 // CHECK: %{{.*}} = nn.reshape %{{.*}} : tensor<8x16x5x5xf32> -> tensor<8x400xf32>

@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s | nnc-opt | FileCheck %s
+// RUN: nnc-opt %s --mlir-print-op-generic | nnc-opt | FileCheck %s
 
 // CHECK: nn.parameter @conv1.weight : tensor<6x1x5x5xf32> {init = "uniform", init_scale = 2.000000e-01 : f64}
 // CHECK: nn.parameter @layers.0.fc.bias : tensor<10xf32> {init = "normal", init_scale = 2.000000e-02 : f64}
