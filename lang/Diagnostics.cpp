@@ -256,9 +256,19 @@ std::string nnc::closestMatch(const std::string &name,
                               const std::vector<std::string> &candidates) {
   std::string best;
   unsigned bestDistance = ~0u;
-  unsigned limit = std::max<unsigned>(1, name.size() / 3);
+  // Short names tolerate one edit, longer ones a third of their length; a
+  // swapped pair of letters ("flaot") counts as one edit.
+  unsigned limit = name.size() <= 3 ? 1 : std::max<size_t>(2, name.size() / 3);
   for (auto &c : candidates) {
     unsigned d = llvm::StringRef(name).edit_distance(c, true, limit + 1);
+    if (d > 1 && name.size() == c.size()) {
+      for (size_t i = 0; i + 1 < name.size(); ++i) {
+        std::string swapped = name;
+        std::swap(swapped[i], swapped[i + 1]);
+        if (swapped == c)
+          d = 1;
+      }
+    }
     if (d <= limit && d < bestDistance) {
       bestDistance = d;
       best = c;

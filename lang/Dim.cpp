@@ -50,6 +50,8 @@ std::optional<Dim> Dim::neg(const Dim &a) { return mul(a, constant(-1)); }
 std::optional<Dim> Dim::divExact(const Dim &a, const Dim &b) {
   if (b.isConstant() && b.coeff == 0)
     return std::nullopt;
+  if (a.coeff == INT64_MIN && b.coeff == -1)
+    return std::nullopt; // the quotient overflows
   if (a.coeff % b.coeff == 0) {
     // Every atom of b must appear in a (as a multiset).
     std::vector<std::string> rest;
@@ -75,9 +77,10 @@ static int64_t floorDivInt(int64_t a, int64_t b) {
   return q;
 }
 
-Dim Dim::floorDiv(const Dim &a, const Dim &b) {
-  if (a.isConstant() && b.isConstant() && b.coeff != 0 &&
-      !(a.coeff == INT64_MIN && b.coeff == -1))
+std::optional<Dim> Dim::floorDiv(const Dim &a, const Dim &b) {
+  if (a.isConstant() && b.isConstant() && a.coeff == INT64_MIN && b.coeff == -1)
+    return std::nullopt;
+  if (a.isConstant() && b.isConstant() && b.coeff != 0)
     return constant(floorDivInt(a.coeff, b.coeff));
   if (b.isConstant() && b.coeff == 1)
     return a;
@@ -85,8 +88,9 @@ Dim Dim::floorDiv(const Dim &a, const Dim &b) {
 }
 
 Dim Dim::mod(const Dim &a, const Dim &b) {
-  if (a.isConstant() && b.isConstant() && b.coeff != 0 &&
-      !(a.coeff == INT64_MIN && b.coeff == -1))
+  if (a.isConstant() && b.isConstant() && b.coeff == -1)
+    return constant(0); // also right for INT64_MIN, whose quotient overflows
+  if (a.isConstant() && b.isConstant() && b.coeff != 0)
     return constant(a.coeff - floorDivInt(a.coeff, b.coeff) * b.coeff);
   return opaque("(" + a.str() + " % " + b.str() + ")");
 }

@@ -53,8 +53,9 @@ public:
   /// Exact division when the monomials allow it, otherwise an opaque atom;
   /// nullopt when both are constants that do not divide.
   static std::optional<Dim> divExact(const Dim &a, const Dim &b);
-  /// Floor division (Python `//`): constants fold, symbols become opaque.
-  static Dim floorDiv(const Dim &a, const Dim &b);
+  /// Floor division (Python `//`): constants fold, symbols become opaque;
+  /// nullopt when the quotient overflows (INT64_MIN // -1).
+  static std::optional<Dim> floorDiv(const Dim &a, const Dim &b);
   static Dim mod(const Dim &a, const Dim &b);
   /// A size written as an expression of others, e.g. conv output sizes.
   static Dim opaque(std::string expr);

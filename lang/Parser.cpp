@@ -14,9 +14,11 @@
 #include "llvm/Support/ConvertUTF.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <set>
 
 using namespace nnc;
 using namespace nnc::ast;
@@ -29,6 +31,10 @@ constexpr size_t kMaxSourceBytes = 8u << 20;
 /// ANTLR's recursive-descent parser recurses once per nesting level; deeper
 /// nesting than this is refused before parsing so it can never blow the stack.
 constexpr int kMaxNesting = 128;
+/// Limits on operator chains (see checkNesting) and on the depth of the
+/// expression trees handed to semantic analysis, which recurses over them.
+constexpr int kMaxOperatorChain = 256;
+constexpr int kMaxExprDepth = 512;
 
 class ErrorListener : public antlr4::BaseErrorListener {
 public:
@@ -244,7 +250,26 @@ private:
     return e;
   }
 
+  /// Converts an expression, refusing trees deeper than kMaxExprDepth (long
+  /// binary chains): later stages recurse over the tree.
   ExprPtr expr(NNParser::ExprContext *ctx) {
+    if (tooDeep)
+      return std::make_unique<NoneExpr>(loc(ctx));
+    if (++exprDepth > kMaxExprDepth) {
+      tooDeep = true;
+      diags.error(loc(ctx->getStart()),
+                  "expression is nested more than " +
+                      std::to_string(kMaxExprDepth) +
+                      " levels deep; split it into several statements");
+      --exprDepth;
+      return std::make_unique<NoneExpr>(loc(ctx));
+    }
+    ExprPtr e = exprImpl(ctx);
+    --exprDepth;
+    return e;
+  }
+
+  ExprPtr exprImpl(NNParser::ExprContext *ctx) {
     if (auto *p = dynamic_cast<NNParser::PrimaryExprContext *>(ctx))
       return primary(p->primary());
     if (auto *ix = dynamic_cast<NNParser::IndexExprContext *>(ctx)) {
@@ -410,25 +435,60 @@ private:
 
   uint32_t fileId;
   DiagnosticEngine &diags;
+  int exprDepth = 0;
+  bool tooDeep = false;
+
+public:
+  bool failed() const { return tooDeep; }
 };
 
-/// Refuses input nested deeper than kMaxNesting before ANTLR recurses on it.
+/// Refuses input that would make ANTLR's recursive-descent parser recurse
+/// too deeply, before it runs: brackets nested deeper than kMaxNesting, and
+/// long chains of the operators the parser handles by recursion (prefix
+/// `-`/`+`/`not`, right-associative `**` and `if ... else`). Binary chains
+/// such as `a + b + c` are parsed by a loop; the tree depth they produce is
+/// bounded by the AST builder.
 bool checkNesting(antlr4::CommonTokenStream &tokens, uint32_t fileId,
                   DiagnosticEngine &diags) {
   int depth = 0;
+  int chain = 0;
+  std::string previous;
+  auto report = [&](antlr4::Token *tok, const std::string &what) {
+    diags.error({fileId, uint32_t(tok->getLine()),
+                 uint32_t(tok->getCharPositionInLine() + 1), 1},
+                what);
+    return false;
+  };
   for (auto *tok : tokens.getTokens()) {
     std::string t = tok->getText();
     if (t == "(" || t == "[" || t == "{")
       ++depth;
     else if (t == ")" || t == "]" || t == "}")
       depth = std::max(0, depth - 1);
-    if (depth > kMaxNesting) {
-      diags.error({fileId, uint32_t(tok->getLine()),
-                   uint32_t(tok->getCharPositionInLine() + 1), 1},
-                  "brackets nested deeper than " + std::to_string(kMaxNesting) +
-                      " levels");
-      return false;
-    }
+    if (depth > kMaxNesting)
+      return report(tok, "brackets nested deeper than " +
+                             std::to_string(kMaxNesting) + " levels");
+    // A prefix operator follows an operator, an opening bracket, a
+    // separator, a keyword or the start; after an operand `-` is binary.
+    static const std::set<std::string> keywords = {
+        "and",    "or",     "not",    "if",     "else",
+        "return", "assert", "output", "repeat", "as",
+        "input",  "import", "const",  "block",  "model"};
+    bool afterOperand = !previous.empty() && !keywords.count(previous) &&
+                        (std::isalnum((unsigned char)previous.back()) ||
+                         previous.back() == '_' || previous.back() == '"' ||
+                         previous == ")" || previous == "]");
+    bool recursive = t == "**" || t == "if" || t == "not" ||
+                     ((t == "-" || t == "+") && !afterOperand);
+    if (t == ";" || t == "{" || t == "}" || t == "=" || t == ",")
+      chain = 0;
+    else if (recursive)
+      ++chain;
+    if (chain > kMaxOperatorChain)
+      return report(tok, "expression has more than " +
+                             std::to_string(kMaxOperatorChain) +
+                             " nested operators");
+    previous = t;
   }
   return true;
 }
@@ -476,13 +536,30 @@ std::unique_ptr<File> nnc::parseFile(uint32_t fileId, SourceManager &sources,
     tokens.fill();
     if (!checkNesting(tokens, fileId, diags))
       return nullptr;
+    // An unterminated string or comment swallows the rest of the line or
+    // file; anything the parser said after it would be noise.
+    for (auto *tok : tokens.getTokens())
+      if (tok->getType() == NNLexer::UNTERMINATED_STRING ||
+          tok->getType() == NNLexer::UNTERMINATED_COMMENT) {
+        SourceLoc l{fileId, uint32_t(tok->getLine()),
+                    uint32_t(tok->getCharPositionInLine() + 1), 2};
+        diags.error(l, tok->getType() == NNLexer::UNTERMINATED_STRING
+                           ? "unterminated string literal: missing '\"' "
+                             "before the end of the line"
+                           : "unterminated comment: '/*' without '*/'");
+        return nullptr;
+      }
     NNParser parser(&tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
     auto *tree = parser.file();
     if (listener.count || diags.numErrors())
       return nullptr;
-    return Builder(fileId, diags).build(tree);
+    Builder builder(fileId, diags);
+    auto file = builder.build(tree);
+    if (builder.failed())
+      return nullptr;
+    return file;
   } catch (std::exception &e) {
     diags.error({fileId, 1, 1, 1},
                 std::string("internal parser failure: ") + e.what());

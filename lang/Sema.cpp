@@ -4,6 +4,7 @@
 
 #include "llvm/Support/Casting.h"
 
+#include <cerrno>
 #include <functional>
 
 using namespace nnc;
@@ -28,9 +29,15 @@ Diagnostic &Elaborator::error(SourceLoc loc, std::string message) {
   Diagnostic &d = program.diags.error(loc, std::move(message));
   // Like C++ template instantiation notes: show how we got here.
   unsigned shown = 0;
-  for (Frame *f = frame; f && f->caller && shown < 8; f = f->caller, ++shown)
+  for (Frame *f = frame; f && f->caller && shown < 8; f = f->caller) {
+    // An error at the call itself, or in binding its arguments, is not
+    // inside the block.
+    if (f->callLoc == loc || f == bindingFrame)
+      continue;
     DiagnosticEngine::note(d, f->callLoc,
                            "in block '" + f->callable->name + "' called here");
+    ++shown;
+  }
   return d;
 }
 
@@ -187,7 +194,12 @@ bool Elaborator::checkDeclarations() {
   for (auto &[name, callable] : callables)
     if (colour[callable] == White)
       visit(callable);
-  return ok;
+  // Constants are evaluated once each, used or not, so a bad one is
+  // reported even when nothing refers to it.
+  unsigned before = program.diags.numErrors();
+  for (auto &[name, c] : consts)
+    lookupConst(name, c->loc);
+  return ok && program.diags.numErrors() == before;
 }
 
 std::optional<Value> Elaborator::lookupConst(const std::string &name,
@@ -202,15 +214,20 @@ std::optional<Value> Elaborator::lookupConst(const std::string &name,
     return Value::poison();
   }
   constsInProgress.insert(name);
-  // Constants are evaluated outside any frame: they cannot see locals.
+  // Constants are evaluated outside any frame (they cannot see locals) and
+  // outside any graph (they cannot create tensors).
   Frame *saved = frame;
+  Region *savedRegion = region;
   Frame global;
   frame = &global;
+  region = nullptr;
   Value v = evalExpr(*it->second->value, std::nullopt);
-  if (it->second->type && !v.isPoison())
-    checkValueType(v, *it->second->type, it->second->loc,
-                   "constant '" + name + "'");
+  if (it->second->type && !v.isPoison() &&
+      !checkValueType(v, *it->second->type, it->second->loc,
+                      "constant '" + name + "'"))
+    v = Value::poison();
   frame = saved;
+  region = savedRegion;
   constsInProgress.erase(name);
   constValues[name] = v;
   return v;
@@ -258,6 +275,7 @@ bool Elaborator::abortIfTooLarge(SourceLoc loc) {
 
 std::optional<Graph> Elaborator::elaborateModel(const ast::Callable &model) {
   graph = Graph();
+  carriedDims.clear();
   graph.name = model.name;
   graph.loc = model.loc;
   region = &graph.body;
@@ -274,8 +292,12 @@ std::optional<Graph> Elaborator::elaborateModel(const ast::Callable &model) {
     if (auto it = overrides.find(p.name); it != overrides.end()) {
       const std::string &text = it->second;
       char *end = nullptr;
+      errno = 0;
       long long i = std::strtoll(text.c_str(), &end, 10);
-      if (end && *end == 0 && !text.empty())
+      if (end && *end == 0 && !text.empty() && errno == ERANGE) {
+        error(p.loc, "-D" + p.name + "=" + text + ": integer too large");
+        v = Value::poison();
+      } else if (end && *end == 0 && !text.empty())
         v = Value::integer(i);
       else if (text == "true" || text == "false")
         v = Value::boolean(text == "true");
@@ -291,15 +313,17 @@ std::optional<Graph> Elaborator::elaborateModel(const ast::Callable &model) {
                        "' needs a default value (or -D" + p.name + "=...)");
       v = Value::poison();
     }
-    if (p.type && !v.isPoison())
-      checkValueType(v, *p.type, p.loc, "model parameter '" + p.name + "'");
+    if (p.type && !v.isPoison() &&
+        !checkValueType(v, *p.type, p.loc, "model parameter '" + p.name + "'"))
+      v = Value::poison();
     top.vars[p.name] = Binding{v, p.loc, false, false, "parameter"};
   }
 
   execBody(model, nullptr);
 
+  bool clean = program.diags.numErrors() == errorsBefore;
   for (auto &[name, b] : top.vars)
-    if (b.warnUnused && !b.used)
+    if (clean && b.warnUnused && !b.used)
       program.diags.warning(b.loc, b.what + " '" + name + "' is never used");
   if (graph.outputs.empty() && !aborted &&
       program.diags.numErrors() == errorsBefore)
@@ -341,6 +365,8 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
     if (stmt.type->kind != ast::TypeExpr::Kind::Tensor) {
       error(stmt.type->loc,
             "input '" + name + "' needs a tensor type such as f32[B, 784]");
+      frame->vars[name] =
+          Binding{Value::poison(), stmt.targetLocs[0], true, false, "input"};
       return;
     }
     if (frame->vars.count(name)) {
@@ -350,11 +376,16 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
       return;
     }
     auto type = evalTensorType(*stmt.type, /*bindUnknown=*/true);
-    if (!type)
+    if (!type) {
+      // Later uses see an invalid value, not an unknown name.
+      frame->vars[name] =
+          Binding{Value::poison(), stmt.targetLocs[0], true, false, "input"};
       return;
+    }
     int id = graph.values.size();
     graph.values.push_back(*type);
     graph.inputs.push_back({name, id});
+    noteDims(type->shape);
     frame->vars[name] =
         Binding{Value::ofTensor(id), stmt.targetLocs[0], false, true, "input"};
     return;
@@ -392,7 +423,10 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
   }
   case ast::Stmt::Kind::Assign: {
     std::optional<std::string> name;
-    if (stmt.targets.size() == 1 && stmt.targets[0] != "_")
+    // A repeat is named only by `as`; bare copies are `0`, `1`, ... like
+    // nn.Sequential.
+    if (stmt.targets.size() == 1 && stmt.targets[0] != "_" &&
+        stmt.values[0]->kind != ast::Expr::Kind::Repeat)
       name = stmt.targets[0];
     Value v = evalExpr(*stmt.values[0], name);
     if (stmt.targets.size() == 1) {
@@ -449,6 +483,11 @@ void Elaborator::execStmt(const ast::Stmt &stmt, std::vector<Value> *returns,
 Value Elaborator::evalCall(const ast::CallExpr &call,
                            const std::optional<std::string> &name,
                            const Value *threaded) {
+  if (!region) {
+    error(call.loc, "a constant cannot call '" + call.callee +
+                        "': constants are numbers, strings, bools and lists");
+    return Value::poison();
+  }
   const ast::Callable *block = findCallable(call.callee);
   auto builtin = builtins().find(call.callee);
   if (!block && builtin == builtins().end()) {
@@ -622,9 +661,11 @@ Value Elaborator::callBlock(
       if (typeOk && p.type->kind == ast::TypeExpr::Kind::Tensor &&
           v.kind == Value::Kind::Tensor) {
         // Dim names in the parameter type bind in the callee's scope.
+        bindingFrame = &callee;
         typeOk = matchTensorType(v.tensor, *p.type, argLoc,
                                  "argument '" + p.name + "' of '" + block.name +
                                      "'");
+        bindingFrame = nullptr;
       }
       if (!typeOk) {
         ok = false;

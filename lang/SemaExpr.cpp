@@ -37,6 +37,23 @@ std::string Elaborator::describe(const Value &v) const {
 std::vector<int> Elaborator::emit(Node node,
                                   const std::vector<TensorType> &results) {
   ++nodeCount;
+  // A size passed at run time must be computable there: MLIR emission reads
+  // it off a tensor that has it, or multiplies the symbols of a product.
+  for (auto &d : node.sizeOperands) {
+    bool computable = d.isConstant() || carriedDims.count(d);
+    if (!computable) {
+      computable = true;
+      for (auto &atom : d.symbols())
+        computable &= carriedDims.count(Dim::symbol(atom)) != 0;
+    }
+    if (!computable)
+      error(node.loc, "the size " + d.str() +
+                          " cannot be computed when the model runs: sizes "
+                          "given at run time must be dimensions of tensors "
+                          "or products of them");
+  }
+  for (auto &t : results)
+    noteDims(t.shape);
   for (auto &t : results) {
     node.results.push_back(graph.values.size());
     graph.values.push_back(t);
@@ -44,6 +61,12 @@ std::vector<int> Elaborator::emit(Node node,
   std::vector<int> ids = node.results;
   region->nodes.push_back(std::move(node));
   return ids;
+}
+
+void Elaborator::noteDims(const Shape &shape) {
+  for (auto &d : shape)
+    if (!d.isConstant())
+      carriedDims.insert(d);
 }
 
 int Elaborator::createParameter(const NamePath &names, const std::string &local,
@@ -381,10 +404,15 @@ Value Elaborator::evalBinary(const ast::BinaryExpr &e) {
       error(e.loc, "division by zero");
       return Value::poison();
     }
-    if (op == "//")
-      return Value::ofDim(Dim::floorDiv(a, b));
+    if (op == "//") {
+      auto res = Dim::floorDiv(a, b);
+      return res ? Value::ofDim(*res) : overflow();
+    }
     if (op == "%")
       return Value::ofDim(Dim::mod(a, b));
+    if (a.isConstant() && a.value() == INT64_MIN && b.isConstant() &&
+        b.value() == -1)
+      return overflow();
     auto res = Dim::divExact(a, b);
     if (!res) {
       auto &d = error(e.loc, a.str() + " is not divisible by " + b.str());
@@ -453,6 +481,25 @@ Value Elaborator::evalExpr(const ast::Expr &expr,
                            const std::optional<std::string> &name) {
   if (aborted)
     return Value::poison();
+  // Expression trees are at most 512 deep per statement, but blocks nest:
+  // bound the total so the interpreter's own stack stays small.
+  if (exprDepth >= kMaxEvalDepth) {
+    error(expr.loc, "evaluation nested more than " +
+                        std::to_string(kMaxEvalDepth) +
+                        " levels deep (deeply nested blocks and expressions)");
+    aborted = true;
+    return Value::poison();
+  }
+  struct DepthGuard {
+    unsigned &d;
+    explicit DepthGuard(unsigned &d) : d(d) { ++d; }
+    ~DepthGuard() { --d; }
+  } guard(exprDepth);
+  return evalExprImpl(expr, name);
+}
+
+Value Elaborator::evalExprImpl(const ast::Expr &expr,
+                               const std::optional<std::string> &name) {
   using K = ast::Expr::Kind;
   switch (expr.kind) {
   case K::Int:
@@ -576,6 +623,10 @@ Value Elaborator::evalRepeat(const ast::RepeatExpr &e,
 
 Value Elaborator::evalChoice(const ast::ChoiceExpr &e,
                              const std::optional<std::string> &name) {
+  if (!region) {
+    error(e.loc, "a constant cannot be a choice");
+    return Value::poison();
+  }
   if (!name) {
     error(e.loc, "a choice needs a name: bind it ('edge = choice {...}') or "
                  "add 'as NAME'");

@@ -173,6 +173,7 @@ public:
                                        SourceLoc loc);
 
   Value evalExpr(const ast::Expr &expr, const std::optional<std::string> &name);
+  static constexpr unsigned kMaxEvalDepth = 2048;
 
   static constexpr int64_t kMaxDim = int64_t(1) << 31;
   static constexpr int64_t kMaxRepeat = 1024;
@@ -238,6 +239,14 @@ private:
   size_t nodeCount = 0;
   bool aborted = false;
   unsigned depth = 0;
+  unsigned exprDepth = 0;
+  /// The block instance whose arguments are being bound (see error()).
+  const Frame *bindingFrame = nullptr;
+  /// Symbolic sizes that some tensor of the graph has (see emit()).
+  std::set<Dim> carriedDims;
+  void noteDims(const Shape &shape);
+  Value evalExprImpl(const ast::Expr &expr,
+                     const std::optional<std::string> &name);
 };
 
 /// The arguments of one builtin call, bound to its signature.

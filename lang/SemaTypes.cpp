@@ -157,9 +157,13 @@ bool Elaborator::checkValueType(const Value &v, const ast::TypeExpr &type,
     return matchTensorType(v.tensor, type, loc, what);
   case TK::List:
     if (type.name != "list") {
-      error(type.loc, "unknown type '" + type.name +
-                          "[...]'; did you mean "
-                          "'list[...]'?");
+      // `f33[N]` parses like `list[N]`: the user meant a tensor type.
+      std::string hint =
+          closestMatch(type.name, {"list", "f16", "bf16", "f32", "f64", "i1",
+                                   "i8", "i32", "i64"});
+      auto &d = error(type.loc, "unknown type '" + type.name + "'");
+      if (!hint.empty())
+        DiagnosticEngine::note(d, type.loc, "did you mean '" + hint + "'?");
       return false;
     }
     if (v.kind != Value::Kind::List)
@@ -228,10 +232,12 @@ int Elaborator::sliceAxis(int input, int64_t axis, int64_t start, int64_t end,
       return std::max<int64_t>(0, std::min(i, size));
     };
     int64_t s = clamp(start), e = clamp(end);
-    t.shape[axis] = Dim::constant(e > s ? (e - s + step - 1) / step : 0);
+    t.shape[axis] = Dim::constant(e > s ? 1 + (e - s - 1) / step : 0);
   } else if (start >= 0 && end >= 0 && end != INT64_MAX) {
-    // Known bounds inside a symbolic dim: the size is fixed if in range.
-    t.shape[axis] = Dim::constant((end - start + step - 1) / step);
+    // Known bounds inside a symbolic dim: the size is fixed if in range
+    // (the executor checks the range at run time).
+    t.shape[axis] =
+        Dim::constant(end > start ? 1 + (end - start - 1) / step : 0);
   } else {
     t.shape[axis] = Dim::opaque(
         "slice(" + d.str() + ", " + std::to_string(start) + ", " +

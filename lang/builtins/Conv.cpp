@@ -274,8 +274,10 @@ std::optional<Dim> sema::windowOutputSize(const Dim &in, int64_t kernel,
         Dim::add(in, Dim::constant(offset + (ceilMode ? stride - 1 : 0)));
     if (!shifted)
       return std::nullopt;
-    return Dim::add(Dim::floorDiv(*shifted, Dim::constant(stride)),
-                    Dim::constant(1));
+    auto quotient = Dim::floorDiv(*shifted, Dim::constant(stride));
+    if (!quotient)
+      return std::nullopt;
+    return Dim::add(*quotient, Dim::constant(1));
   }
   return Dim::opaque("pool_ceil(" + in.str() +
                      ", kernel=" + std::to_string(kernel) +

@@ -149,12 +149,15 @@ ID     : [a-zA-Z_] [a-zA-Z_0-9]* ;
 FLOAT  : [0-9]+ '.' [0-9]+ EXPONENT? | [0-9]+ EXPONENT ;
 INT    : [0-9]+ ;
 STRING : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '"' ;
+// Recognised only to report them well; the parser never accepts them.
+UNTERMINATED_STRING : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* ;
 
 fragment EXPONENT : [eE] [+-]? [0-9]+ ;
 
 // `#` starts a comment; `//` is floor division, as in Python.
 LINE_COMMENT : '#' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+UNTERMINATED_COMMENT : '/*' ( ~[*] | '*'+ ~[*/] )* '*'* EOF ;
 WS : [ \t\r\n]+ -> skip ;
 // Anything else is one bad character, reported by the parser with its location.
 ERROR_CHAR : . ;

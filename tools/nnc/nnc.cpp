@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tools/nnc/Driver.h"
+
 #include "dialects/Registration.h"
 #include "lang/Builtins.h"
 #include "lang/MLIRGen.h"
@@ -23,16 +25,23 @@
 #include "llvm/Support/raw_ostream.h"
 
 using namespace nnc;
+using namespace nnc::driver;
 namespace cl = llvm::cl;
+
+cl::SubCommand nnc::driver::checkCmd(
+    "check", "Check .nn files: syntax, names, types and shapes. Prints "
+             "diagnostics only.");
+cl::SubCommand nnc::driver::emitCmd(
+    "emit", "Check a .nn file and print one model as the AST or as MLIR in "
+            "the nn dialect.");
+cl::SubCommand nnc::driver::runCmd(
+    "run", "Run a model on the reference executor: weights from safetensors "
+           "or seeded initialisation, inputs from .npy files, seeded random "
+           "data or Fashion-MNIST.");
+cl::OptionCategory nnc::driver::frontEnd("Front-end options");
 
 namespace {
 
-cl::SubCommand checkCmd("check", "Check .nn files: syntax, names, types and "
-                                 "shapes. Prints diagnostics only.");
-cl::SubCommand emitCmd("emit", "Check a .nn file and print one model as the "
-                               "AST or as MLIR in the nn dialect.");
-
-cl::OptionCategory frontEnd("Front-end options");
 cl::OptionCategory general("General options");
 
 cl::list<std::string> checkInputs(cl::Positional, cl::OneOrMore,
@@ -67,7 +76,8 @@ cl::opt<bool> verifyDiagnostics(
              "note annotations in the source (for tests)"),
     cl::sub(checkCmd), cl::cat(frontEnd));
 cl::opt<bool> noColor("no-color", cl::desc("Never colour diagnostics"),
-                      cl::sub(checkCmd), cl::sub(emitCmd), cl::cat(frontEnd));
+                      cl::sub(checkCmd), cl::sub(emitCmd), cl::sub(runCmd),
+                      cl::cat(frontEnd));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("List every operator with its signature"),
                       cl::cat(general));
@@ -117,15 +127,54 @@ int runCheck() {
   return status;
 }
 
-int runEmit() {
+} // namespace
+
+int nnc::driver::loadModule(const std::string &input, const std::string &model,
+                            mlir::MLIRContext &context,
+                            mlir::OwningOpRef<mlir::ModuleOp> &module) {
   SourceManager sources;
   DiagnosticEngine diags(sources);
   Program program(sources, diags, libraryDirs());
   Overrides overrides;
-  if (!parseDefines(overrides, diags) || !program.load(emitInput))
+  if (!parseDefines(overrides, diags) || !program.load(input))
     return finish(diags);
+  auto graphs = checkProgram(program, overrides);
+  if (!graphs)
+    return finish(diags);
+  const Graph *chosen = nullptr;
+  for (auto &g : *graphs)
+    if (model.empty() || g.name == model)
+      chosen = &g;
+  if (!chosen) {
+    if (model.empty())
+      diags.error({}, "'" + input + "' defines no model");
+    else
+      diags.error({}, "'" + input + "' has no model named '" + model + "'");
+    return finish(diags);
+  }
+  if (int status = finish(diags))
+    return status;
+  mlir::DialectRegistry registry;
+  registerNNCDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  module = emitModule(context, *chosen, sources);
+  if (!module) {
+    llvm::errs() << "nnc: internal error: the emitted MLIR does not verify "
+                    "(see above); please report this with the input file\n";
+    return 2;
+  }
+  return 0;
+}
 
+namespace {
+
+int runEmit() {
   if (emitKind == EmitKind::AST) {
+    SourceManager sources;
+    DiagnosticEngine diags(sources);
+    Program program(sources, diags, libraryDirs());
+    program.load(emitInput);
     int status = finish(diags);
     if (status)
       return status;
@@ -138,34 +187,10 @@ int runEmit() {
                : 0;
   }
 
-  auto graphs = checkProgram(program, overrides);
-  if (!graphs)
-    return finish(diags);
-  const Graph *chosen = nullptr;
-  for (auto &g : *graphs)
-    if (modelName.empty() || g.name == modelName)
-      chosen = &g;
-  if (!chosen) {
-    if (modelName.empty())
-      diags.error({}, "'" + emitInput + "' defines no model to emit");
-    else
-      diags.error({},
-                  "'" + emitInput + "' has no model named '" + modelName + "'");
-    return finish(diags);
-  }
-  if (int status = finish(diags))
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (int status = loadModule(emitInput, modelName, context, module))
     return status;
-
-  mlir::DialectRegistry registry;
-  registerNNCDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  auto module = emitModule(context, *chosen, sources);
-  if (!module) {
-    llvm::errs() << "nnc: internal error: the emitted MLIR does not verify "
-                    "(see above); please report this with the input file\n";
-    return 2;
-  }
   bool failedWrite =
       (bool)llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
         module->print(os);
