@@ -660,13 +660,12 @@ Value Elaborator::evalChoice(const ast::ChoiceExpr &e,
     labelList.push_back(c.label);
     node.regions.emplace_back();
     region = &node.regions.back();
-    // A candidate's call is named by its label (`edge.sep_conv_3x3.weight`);
-    // one written `label: op(...) as NAME` nests below it
-    // (`edge.avg_pool_3x3.bn.weight`).
-    bool ownName = c.value->kind == ast::Expr::Kind::Named;
-    frame->names = ownName ? choicePath.child(c.label) : choicePath;
-    Value v = evalExpr(*c.value, ownName ? std::nullopt
-                                         : std::optional<std::string>(c.label));
+    // A candidate's call is named by its label (`edge.sep_conv_3x3.weight`):
+    // the empty name makes its root call own the label's path. A call
+    // written `as NAME` anywhere in the candidate (also in a conditional)
+    // nests below the label (`edge.avg_pool_3x3.bn.weight`).
+    frame->names = choicePath.child(c.label);
+    Value v = evalExpr(*c.value, std::string());
     if (v.isPoison()) {
       ok = false;
       continue;

@@ -90,9 +90,10 @@ struct NamePath {
   SourceLoc unnamedCall; // when !named: the call that lacks a name
   std::string unnamedCallee;
 
+  /// The path extended by `label`; an empty label is this path itself.
   NamePath child(const std::string &label) const {
     NamePath p = *this;
-    if (named)
+    if (named && !label.empty())
       p.path = path.empty() ? label : path + "." + label;
     return p;
   }

@@ -224,6 +224,8 @@ void Tensor::set(int64_t i, double v) {
     data<int8_t>()[i] = int8_t(v);
     return;
   case DType::U8:
+    data<uint8_t>()[i] = uint8_t(v);
+    return;
   case DType::Bool:
     data<uint8_t>()[i] = uint8_t(v != 0);
     return;

@@ -11,7 +11,9 @@ TEST(Dim, ConstantsFold) {
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->isConstant());
   EXPECT_EQ(d->value(), 42);
-  EXPECT_EQ(Dim::floorDiv(Dim::constant(-7), Dim::constant(2)).value(), -4);
+  EXPECT_EQ(Dim::floorDiv(Dim::constant(-7), Dim::constant(2))->value(), -4);
+  EXPECT_FALSE(Dim::floorDiv(Dim::constant(INT64_MIN), Dim::constant(-1)));
+  EXPECT_EQ(Dim::mod(Dim::constant(INT64_MIN), Dim::constant(-1)).value(), 0);
   EXPECT_EQ(Dim::mod(Dim::constant(-7), Dim::constant(2)).value(), 1);
 }
 

@@ -15,8 +15,14 @@
 
 namespace nnc::driver {
 
-extern llvm::cl::SubCommand checkCmd, emitCmd, runCmd;
-extern llvm::cl::OptionCategory frontEnd;
+// Subcommands and shared categories are constructed on first use, because
+// options in several translation units refer to them during static
+// initialisation, whose order across files is unspecified.
+llvm::cl::SubCommand &checkCommand();
+llvm::cl::SubCommand &emitCommand();
+llvm::cl::SubCommand &runCommand();
+llvm::cl::OptionCategory &frontEndCategory();
+llvm::cl::OptionCategory &runOptionsCategory();
 
 /// Checks `input` and emits the chosen model (`model`, or the last one) as a
 /// verified nn-dialect module. Diagnostics are printed; returns the exit
@@ -24,6 +30,9 @@ extern llvm::cl::OptionCategory frontEnd;
 int loadModule(const std::string &input, const std::string &model,
                mlir::MLIRContext &context,
                mlir::OwningOpRef<mlir::ModuleOp> &module);
+
+/// The --model option shared by emit and run.
+std::string selectedModelName();
 
 /// `nnc run`.
 int runModel();

@@ -28,56 +28,71 @@ using namespace nnc;
 using namespace nnc::driver;
 namespace cl = llvm::cl;
 
-cl::SubCommand nnc::driver::checkCmd(
-    "check", "Check .nn files: syntax, names, types and shapes. Prints "
-             "diagnostics only.");
-cl::SubCommand nnc::driver::emitCmd(
-    "emit", "Check a .nn file and print one model as the AST or as MLIR in "
-            "the nn dialect.");
-cl::SubCommand nnc::driver::runCmd(
-    "run", "Run a model on the reference executor: weights from safetensors "
-           "or seeded initialisation, inputs from .npy files, seeded random "
-           "data or Fashion-MNIST.");
-cl::OptionCategory nnc::driver::frontEnd("Front-end options");
+cl::SubCommand &nnc::driver::checkCommand() {
+  static cl::SubCommand cmd("check", "Check .nn files: syntax, names, types "
+                                     "and shapes. Prints diagnostics only.");
+  return cmd;
+}
+cl::SubCommand &nnc::driver::emitCommand() {
+  static cl::SubCommand cmd("emit", "Check a .nn file and print one model as "
+                                    "the AST or as MLIR in the nn dialect.");
+  return cmd;
+}
+cl::SubCommand &nnc::driver::runCommand() {
+  static cl::SubCommand cmd(
+      "run", "Run a model on the reference executor: weights from "
+             "safetensors or seeded initialisation, inputs from .npy files, "
+             "seeded random data or Fashion-MNIST.");
+  return cmd;
+}
+cl::OptionCategory &nnc::driver::frontEndCategory() {
+  static cl::OptionCategory category("Front-end options");
+  return category;
+}
 
 namespace {
 
 cl::OptionCategory general("General options");
 
 cl::list<std::string> checkInputs(cl::Positional, cl::OneOrMore,
-                                  cl::desc("<file.nn>..."), cl::sub(checkCmd));
+                                  cl::desc("<file.nn>..."),
+                                  cl::sub(checkCommand()));
 cl::opt<std::string> emitInput(cl::Positional, cl::Required,
-                               cl::desc("<file.nn>"), cl::sub(emitCmd));
+                               cl::desc("<file.nn>"), cl::sub(emitCommand()));
 
 enum class EmitKind { AST, MLIR };
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to print"), cl::init(EmitKind::MLIR),
     cl::values(clEnumValN(EmitKind::AST, "ast", "the syntax tree"),
                clEnumValN(EmitKind::MLIR, "mlir", "the nn-dialect module")),
-    cl::sub(emitCmd), cl::cat(frontEnd));
+    cl::sub(emitCommand()), cl::cat(frontEndCategory()));
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
-                                cl::sub(emitCmd), cl::cat(frontEnd));
+                                cl::sub(emitCommand()),
+                                cl::cat(frontEndCategory()));
 cl::opt<std::string>
     modelName("model",
-              cl::desc("Model to emit (default: the last model in the file)"),
-              cl::value_desc("name"), cl::sub(emitCmd), cl::cat(frontEnd));
+              cl::desc("Model to use (default: the last model in the file)"),
+              cl::value_desc("name"), cl::sub(emitCommand()),
+              cl::sub(runCommand()), cl::cat(frontEndCategory()));
 cl::list<std::string>
     defines("D", cl::desc("Override a model parameter, e.g. -D hidden=256"),
-            cl::value_desc("name=value"), cl::Prefix, cl::sub(checkCmd),
-            cl::sub(emitCmd), cl::cat(frontEnd));
+            cl::value_desc("name=value"), cl::Prefix, cl::sub(checkCommand()),
+            cl::sub(emitCommand()), cl::sub(runCommand()),
+            cl::cat(frontEndCategory()));
 cl::list<std::string>
     includeDirs("I", cl::desc("Add a directory to search for imports"),
-                cl::value_desc("dir"), cl::Prefix, cl::sub(checkCmd),
-                cl::sub(emitCmd), cl::cat(frontEnd));
+                cl::value_desc("dir"), cl::Prefix, cl::sub(checkCommand()),
+                cl::sub(emitCommand()), cl::sub(runCommand()),
+                cl::cat(frontEndCategory()));
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check that the diagnostics match the expected-error/warning/"
              "note annotations in the source (for tests)"),
-    cl::sub(checkCmd), cl::cat(frontEnd));
+    cl::sub(checkCommand()), cl::cat(frontEndCategory()));
 cl::opt<bool> noColor("no-color", cl::desc("Never colour diagnostics"),
-                      cl::sub(checkCmd), cl::sub(emitCmd), cl::sub(runCmd),
-                      cl::cat(frontEnd));
+                      cl::sub(checkCommand()), cl::sub(emitCommand()),
+                      cl::sub(runCommand()), cl::cat(frontEndCategory()));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("List every operator with its signature"),
                       cl::cat(general));
@@ -128,6 +143,8 @@ int runCheck() {
 }
 
 } // namespace
+
+std::string nnc::driver::selectedModelName() { return modelName; }
 
 int nnc::driver::loadModule(const std::string &input, const std::string &model,
                             mlir::MLIRContext &context,
@@ -207,7 +224,8 @@ int runEmit() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions({&frontEnd, &general});
+  cl::HideUnrelatedOptions(
+      {&frontEndCategory(), &general, &runOptionsCategory()});
   cl::ParseCommandLineOptions(
       argc, argv,
       "nnc: a compiler for neural-network architectures\n\n"
@@ -219,10 +237,12 @@ int main(int argc, char **argv) {
       llvm::outs() << name << "(" << sig << ")\n";
     return 0;
   }
-  if (checkCmd)
+  if (checkCommand())
     return runCheck();
-  if (emitCmd)
+  if (emitCommand())
     return runEmit();
+  if (runCommand())
+    return runModel();
   llvm::errs() << "nnc: error: no subcommand given; see 'nnc --help'\n";
   return 1;
 }

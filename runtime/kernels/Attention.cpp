@@ -1,0 +1,358 @@
+//===- Attention.cpp - Attention forward kernels --------------------------===//
+//
+// Every attention head is computed as: S = Q K^T (GEMM), S = S * scale +
+// masks (one pass), row softmax, O = S V (GEMM). Heads are independent and
+// are spread over the thread pool; each worker owns its score buffer.
+// Multi-head attention reads the heads as strided column blocks of the
+// projected [rows, E] matrices, so no head is ever copied out.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/kernels/Attention.h"
+
+#include "runtime/ThreadPool.h"
+#include "runtime/kernels/Elementwise.h"
+#include "runtime/kernels/KernelUtil.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+using namespace nnc::rt;
+using namespace nnc::rt::kernels;
+using namespace nnc::rt::kernels::detail;
+
+namespace {
+
+template <class T> constexpr T negInf() {
+  return -std::numeric_limits<T>::infinity();
+}
+
+/// In-place softmax of `rows` contiguous rows of length n, max-subtracted.
+/// An all -inf row gives (-inf) - (-inf) = NaN everywhere, as in PyTorch.
+template <class T> void softmaxRows(T *x, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r) {
+    T *row = x + r * n;
+    T max = negInf<T>();
+    for (int64_t j = 0; j < n; ++j)
+      max = std::max(max, row[j]);
+    T sum = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      row[j] = std::exp(row[j] - max);
+      sum += row[j];
+    }
+    const T inv = T(1) / sum;
+    for (int64_t j = 0; j < n; ++j)
+      row[j] *= inv;
+  }
+}
+
+/// y[rows, out] = x[rows, in] w[out, in]^T + bias (bias may be null).
+template <class T>
+void linearRows(const T *x, int64_t rows, int64_t in, const T *w, const T *bias,
+                int64_t out, T *y) {
+  if (bias)
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(y + r * out, bias, sizeof(T) * out);
+  gemm(false, true, rows, out, in, T(1), x, in, w, in, T(bias ? 1 : 0), y, out);
+}
+
+/// Heads per parallel chunk so that a chunk is worth a task (~64K flops).
+int64_t headGrain(int64_t tq, int64_t tk, int64_t width) {
+  return std::max<int64_t>(1, 65536 / std::max<int64_t>(1, tq * tk * width));
+}
+
+/// Adds -inf above the diagonal, j > i (the causal mask, top-left aligned).
+template <class T> void addCausalMask(T *scores, int64_t tq, int64_t tk) {
+  for (int64_t i = 0; i < tq; ++i)
+    for (int64_t j = i + 1; j < tk; ++j)
+      scores[i * tk + j] += negInf<T>();
+}
+
+/// Runs `typed(T())` for f32/f64 and the f32 path for f16/bf16, casting the
+/// tensor results back to `dtype` with `narrow`.
+template <class Typed, class Narrow>
+auto dispatchAttention(DType dtype, const char *kernel, Typed typed,
+                       Narrow narrow) {
+  if (isHalf(dtype))
+    return narrow(typed(float()));
+  return dispatchFloat(dtype, kernel, typed);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// scaled_dot_product_attention
+//===----------------------------------------------------------------------===//
+
+static Shape batchDims(const Tensor &t) {
+  return Shape(t.shape().begin(), t.shape().end() - 2);
+}
+
+/// Offset of batch element `index` (flat over `batch`) for the given strides.
+static int64_t batchOffset(int64_t index, const Shape &batch,
+                           const std::vector<int64_t> &strides) {
+  int64_t offset = 0;
+  for (size_t d = batch.size(); d-- > 0;) {
+    offset += (index % batch[d]) * strides[d];
+    index /= batch[d];
+  }
+  return offset;
+}
+
+template <class T>
+static Tensor sdpaTyped(const Tensor &query, const Tensor &key,
+                        const Tensor &value, const Tensor &attnMask,
+                        bool isCausal, std::optional<double> scale) {
+  const int64_t tq = query.dim(-2), e = query.dim(-1);
+  const int64_t tk = key.dim(-2), ev = value.dim(-1);
+  const Shape batch = broadcastShapes(
+      broadcastShapes(batchDims(query), batchDims(key)), batchDims(value));
+  Shape outShape = batch;
+  outShape.insert(outShape.end(), {tq, ev});
+  Tensor out(query.dtype(), outShape);
+
+  // Strides of whole matrices along the (broadcast) batch dims.
+  auto stridesOf = [&](const Tensor &t, int64_t rows, int64_t cols) {
+    Shape full = batch;
+    full.insert(full.end(), {rows, cols});
+    return broadcastStrides(t.shape(), full);
+  };
+  const std::vector<int64_t> qs = stridesOf(query, tq, e);
+  const std::vector<int64_t> ks = stridesOf(key, tk, e);
+  const std::vector<int64_t> vs = stridesOf(value, tk, ev);
+  std::vector<int64_t> ms;
+  if (attnMask.defined())
+    ms = stridesOf(attnMask, tq, tk);
+  const bool boolMask = attnMask.defined() && attnMask.dtype() == DType::Bool;
+  // Mask strides along Tq and Tk (0 where the mask broadcasts).
+  const int64_t msq = ms.empty() ? 0 : ms[ms.size() - 2];
+  const int64_t msk = ms.empty() ? 0 : ms.back();
+  const T s = scale ? T(*scale) : T(1) / std::sqrt(T(e));
+
+  const int64_t heads = numElements(batch);
+  parallelFor(0, heads, headGrain(tq, tk, e + ev), [&](int64_t lo, int64_t hi) {
+    std::vector<T> scores(size_t(tq * tk));
+    T *S = scores.data();
+    for (int64_t n = lo; n < hi; ++n) {
+      const T *q = query.data<T>() + batchOffset(n, batch, qs);
+      const T *k = key.data<T>() + batchOffset(n, batch, ks);
+      const T *v = value.data<T>() + batchOffset(n, batch, vs);
+      gemm(false, true, tq, tk, e, T(1), q, e, k, e, T(0), S, tk);
+      // Scale after the product, as PyTorch does (so E = 0 behaves alike).
+      for (int64_t i = 0; i < tq * tk; ++i)
+        S[i] *= s;
+      if (attnMask.defined()) {
+        const int64_t base = batchOffset(n, batch, ms);
+        for (int64_t i = 0; i < tq; ++i) {
+          T *row = S + i * tk;
+          if (boolMask) {
+            const uint8_t *m = attnMask.data<uint8_t>() + base + i * msq;
+            for (int64_t j = 0; j < tk; ++j)
+              row[j] += m[j * msk] ? T(0) : negInf<T>();
+          } else {
+            const T *m = attnMask.data<T>() + base + i * msq;
+            for (int64_t j = 0; j < tk; ++j)
+              row[j] += m[j * msk];
+          }
+        }
+      }
+      if (isCausal)
+        addCausalMask(S, tq, tk);
+      softmaxRows(S, tq, tk);
+      gemm(false, false, tq, ev, tk, T(1), S, tk, v, ev, T(0),
+           out.data<T>() + n * tq * ev, ev);
+    }
+  });
+  return out;
+}
+
+Tensor kernels::scaledDotProductAttention(const Tensor &query,
+                                          const Tensor &key,
+                                          const Tensor &value,
+                                          const Tensor &attnMask, bool isCausal,
+                                          std::optional<double> scale) {
+  return dispatchAttention(
+      query.dtype(), "scaled_dot_product_attention",
+      [&](auto tag) {
+        return sdpaTyped<decltype(tag)>(widenHalf(query), widenHalf(key),
+                                        widenHalf(value), widenHalf(attnMask),
+                                        isCausal, scale);
+      },
+      [&](Tensor t) { return cast(t, query.dtype()); });
+}
+
+//===----------------------------------------------------------------------===//
+// multi_head_attention
+//===----------------------------------------------------------------------===//
+
+/// Adds a [Tq, Tk] mask with MultiheadAttention's convention (Bool: true =
+/// masked out; float: added). `rowStride` 0 broadcasts one row over Tq.
+template <class T>
+static void addMhaMask(T *scores, int64_t tq, int64_t tk, const Tensor &mask,
+                       int64_t offset, int64_t rowStride) {
+  for (int64_t i = 0; i < tq; ++i) {
+    T *row = scores + i * tk;
+    if (mask.dtype() == DType::Bool) {
+      const uint8_t *m = mask.data<uint8_t>() + offset + i * rowStride;
+      for (int64_t j = 0; j < tk; ++j)
+        row[j] += m[j] ? negInf<T>() : T(0);
+    } else {
+      const T *m = mask.data<T>() + offset + i * rowStride;
+      for (int64_t j = 0; j < tk; ++j)
+        row[j] += m[j];
+    }
+  }
+}
+
+template <class T>
+static Tensor mhaTyped(const Tensor &query, const Tensor &key,
+                       const Tensor &value, const MultiHeadAttentionWeights &w,
+                       const Tensor &keyPaddingMask, const Tensor &attnMask,
+                       int64_t numHeads, bool batchFirst, bool isCausal) {
+  const int64_t batch = query.dim(batchFirst ? 0 : 1);
+  const int64_t tq = query.dim(batchFirst ? 1 : 0);
+  const int64_t tk = key.dim(batchFirst ? 1 : 0);
+  const int64_t e = query.dim(2), kdim = key.dim(2), vdim = value.dim(2);
+  const int64_t hd = e / numHeads;
+
+  // Projections, row by row in the inputs' own layout.
+  const bool packed = w.inProjWeight.defined();
+  const T *wq = packed ? w.inProjWeight.data<T>() : w.qProjWeight.data<T>();
+  const T *wk = packed ? wq + e * e : w.kProjWeight.data<T>();
+  const T *wv = packed ? wq + 2 * e * e : w.vProjWeight.data<T>();
+  const T *bq = w.inProjBias.defined() ? w.inProjBias.data<T>() : nullptr;
+  const int64_t nq = batch * tq, nk = batch * tk;
+  std::vector<T> q(size_t(nq * e)), k(size_t(nk * e)), v(size_t(nk * e));
+  linearRows(query.data<T>(), nq, e, wq, bq, e, q.data());
+  linearRows(key.data<T>(), nk, kdim, wk, bq ? bq + e : nullptr, e, k.data());
+  linearRows(value.data<T>(), nk, vdim, wv, bq ? bq + 2 * e : nullptr, e,
+             v.data());
+
+  // Head h of batch b is the column block [h*hd, (h+1)*hd) of b's rows:
+  // rows b*T + t (batch first) or t*B + b.
+  auto base = [&](int64_t b, int64_t steps) {
+    return batchFirst ? b * steps * e : b * e;
+  };
+  const int64_t ld = batchFirst ? e : batch * e;
+  const T scale = T(1) / std::sqrt(T(hd));
+  std::vector<T> attn(size_t(nq * e));
+  parallelFor(0, batch * numHeads, headGrain(tq, tk, 2 * hd),
+              [&](int64_t lo, int64_t hi) {
+                std::vector<T> scores(size_t(tq * tk));
+                T *S = scores.data();
+                for (int64_t n = lo; n < hi; ++n) {
+                  const int64_t b = n / numHeads, h = n % numHeads;
+                  const int64_t qb = base(b, tq) + h * hd,
+                                kb = base(b, tk) + h * hd;
+                  gemm(false, true, tq, tk, hd, T(1), q.data() + qb, ld,
+                       k.data() + kb, ld, T(0), S, tk);
+                  for (int64_t i = 0; i < tq * tk; ++i)
+                    S[i] *= scale;
+                  if (attnMask.defined())
+                    addMhaMask(S, tq, tk, attnMask,
+                               attnMask.rank() == 3 ? n * tq * tk : 0, tk);
+                  if (keyPaddingMask.defined())
+                    addMhaMask(S, tq, tk, keyPaddingMask, b * tk, 0);
+                  if (isCausal)
+                    addCausalMask(S, tq, tk);
+                  softmaxRows(S, tq, tk);
+                  gemm(false, false, tq, hd, tk, T(1), S, tk, v.data() + kb, ld,
+                       T(0), attn.data() + qb, ld);
+                }
+              });
+
+  Tensor out(query.dtype(), query.shape());
+  linearRows(attn.data(), nq, e, w.outProjWeight.data<T>(),
+             w.outProjBias.defined() ? w.outProjBias.data<T>() : nullptr, e,
+             out.data<T>());
+  return out;
+}
+
+Tensor kernels::multiHeadAttention(const Tensor &query, const Tensor &key,
+                                   const Tensor &value,
+                                   const MultiHeadAttentionWeights &w,
+                                   const Tensor &keyPaddingMask,
+                                   const Tensor &attnMask, int64_t numHeads,
+                                   bool batchFirst, bool isCausal) {
+  return dispatchAttention(
+      query.dtype(), "multi_head_attention",
+      [&](auto tag) {
+        MultiHeadAttentionWeights wide{
+            widenHalf(w.inProjWeight), widenHalf(w.qProjWeight),
+            widenHalf(w.kProjWeight),  widenHalf(w.vProjWeight),
+            widenHalf(w.inProjBias),   widenHalf(w.outProjWeight),
+            widenHalf(w.outProjBias)};
+        return mhaTyped<decltype(tag)>(
+            widenHalf(query), widenHalf(key), widenHalf(value), wide,
+            widenHalf(keyPaddingMask), widenHalf(attnMask), numHeads,
+            batchFirst, isCausal);
+      },
+      [&](Tensor t) { return cast(t, query.dtype()); });
+}
+
+//===----------------------------------------------------------------------===//
+// additive_attention
+//===----------------------------------------------------------------------===//
+
+template <class T>
+static AdditiveAttentionResult
+additiveTyped(const Tensor &query, const Tensor &keys,
+              const Tensor &queryWeight, const Tensor &keyWeight,
+              const Tensor &scoreWeight) {
+  const int64_t batch = query.dim(0), hq = query.dim(1);
+  const int64_t steps = keys.dim(1), hk = keys.dim(2);
+  const int64_t a = queryWeight.dim(0);
+  std::vector<T> qp(size_t(batch * a)), kp(size_t(batch * steps * a));
+  linearRows(query.data<T>(), batch, hq, queryWeight.data<T>(),
+             static_cast<const T *>(nullptr), a, qp.data());
+  linearRows(keys.data<T>(), batch * steps, hk, keyWeight.data<T>(),
+             static_cast<const T *>(nullptr), a, kp.data());
+
+  AdditiveAttentionResult result{Tensor(query.dtype(), {batch, hk}),
+                                 Tensor(query.dtype(), {batch, steps})};
+  T *weights = result.weights.data<T>();
+  const T *v = scoreWeight.data<T>();
+  parallelFor(0, batch, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; ++b) {
+      const T *qb = qp.data() + b * a;
+      for (int64_t t = 0; t < steps; ++t) {
+        const T *kt = kp.data() + (b * steps + t) * a;
+        T score = 0;
+        for (int64_t j = 0; j < a; ++j)
+          score += v[j] * std::tanh(qb[j] + kt[j]);
+        weights[b * steps + t] = score;
+      }
+      softmaxRows(weights + b * steps, 1, steps);
+      // context[b] = sum_t weights[b, t] * keys[b, t].
+      T *ctx = result.context.data<T>() + b * hk;
+      for (int64_t t = 0; t < steps; ++t) {
+        const T wt = weights[b * steps + t];
+        const T *kt = keys.data<T>() + (b * steps + t) * hk;
+        for (int64_t j = 0; j < hk; ++j)
+          ctx[j] += wt * kt[j];
+      }
+    }
+  });
+  return result;
+}
+
+AdditiveAttentionResult kernels::additiveAttention(const Tensor &query,
+                                                   const Tensor &keys,
+                                                   const Tensor &queryWeight,
+                                                   const Tensor &keyWeight,
+                                                   const Tensor &scoreWeight) {
+  return dispatchAttention(
+      query.dtype(), "additive_attention",
+      [&](auto tag) {
+        return additiveTyped<decltype(tag)>(
+            widenHalf(query), widenHalf(keys), widenHalf(queryWeight),
+            widenHalf(keyWeight), widenHalf(scoreWeight));
+      },
+      [&](AdditiveAttentionResult r) {
+        return AdditiveAttentionResult{cast(r.context, query.dtype()),
+                                       cast(r.weights, query.dtype())};
+      });
+}

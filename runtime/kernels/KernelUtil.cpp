@@ -1,0 +1,116 @@
+//===- KernelUtil.cpp - Helpers shared by the forward kernels -------------===//
+
+#include "runtime/kernels/KernelUtil.h"
+
+#include "runtime/kernels/Elementwise.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+using namespace nnc::rt;
+using namespace nnc::rt::kernels;
+
+void detail::unsupportedDType(const char *kernel, DType type) {
+  std::fprintf(stderr, "nnc: internal error: kernel %s does not support %s\n",
+               kernel, dtypeName(type));
+  std::abort();
+}
+
+Shape detail::broadcastShapes(const Shape &a, const Shape &b) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+std::vector<int64_t> detail::contiguousStrides(const Shape &shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t s = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+std::vector<int64_t> detail::broadcastStrides(const Shape &shape,
+                                              const Shape &target) {
+  std::vector<int64_t> own = contiguousStrides(shape);
+  std::vector<int64_t> strides(target.size(), 0);
+  size_t lead = target.size() - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i)
+    strides[lead + i] = shape[i] == 1 && target[lead + i] != 1 ? 0 : own[i];
+  return strides;
+}
+
+detail::LoopNest
+detail::makeLoopNest(const Shape &sizes,
+                     std::vector<std::vector<int64_t>> strides) {
+  LoopNest nest;
+  nest.strides.resize(strides.size());
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] == 1)
+      continue;
+    // Merge with the previous kept dim when every operand steps through
+    // both as through one dim.
+    bool merge = !nest.sizes.empty();
+    for (size_t k = 0; merge && k < strides.size(); ++k)
+      merge = nest.strides[k].back() == strides[k][d] * sizes[d];
+    if (merge) {
+      nest.sizes.back() *= sizes[d];
+      for (size_t k = 0; k < strides.size(); ++k)
+        nest.strides[k].back() = strides[k][d];
+      continue;
+    }
+    nest.sizes.push_back(sizes[d]);
+    for (size_t k = 0; k < strides.size(); ++k)
+      nest.strides[k].push_back(strides[k][d]);
+  }
+  if (nest.sizes.empty()) {
+    nest.sizes.push_back(1);
+    for (auto &s : nest.strides)
+      s.push_back(1);
+  }
+  return nest;
+}
+
+int64_t detail::LoopNest::rowOffset(size_t k, int64_t row) const {
+  int64_t offset = 0;
+  for (size_t d = sizes.size() - 1; d-- > 0;) {
+    offset += (row % sizes[d]) * strides[k][d];
+    row /= sizes[d];
+  }
+  return offset;
+}
+
+Tensor detail::widenHalf(const Tensor &t) {
+  if (!t.defined() || !isHalf(t.dtype()))
+    return t;
+  return cast(t, DType::F32);
+}
+
+std::vector<int64_t> detail::readIndices(const Tensor &index,
+                                         const char *kernel) {
+  std::vector<int64_t> out(index.numel());
+  switch (index.dtype()) {
+  case DType::I64:
+    std::copy_n(index.data<int64_t>(), out.size(), out.begin());
+    break;
+  case DType::I32:
+    std::copy_n(index.data<int32_t>(), out.size(), out.begin());
+    break;
+  case DType::I8:
+    std::copy_n(index.data<int8_t>(), out.size(), out.begin());
+    break;
+  case DType::U8:
+    std::copy_n(index.data<uint8_t>(), out.size(), out.begin());
+    break;
+  default:
+    unsupportedDType(kernel, index.dtype());
+  }
+  return out;
+}
