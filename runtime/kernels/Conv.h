@@ -1,5 +1,4 @@
-//===- Conv.h - Convolution and transposed convolution -----------*- C++
-//-*-===//
+//===- Conv.h - Convolution and transposed convolution ----------*- C++ -*-===//
 //
 // N-d (1 to 3 spatial dims) convolutions on [N, C, *spatial] tensors with
 // PyTorch's weight layouts. `stride`, `padding`, `dilation` and

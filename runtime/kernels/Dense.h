@@ -1,5 +1,4 @@
-//===- Dense.h - Linear, matmul and embedding kernels ------------*- C++
-//-*-===//
+//===- Dense.h - Linear, matmul and embedding kernels -----------*- C++ -*-===//
 //
 // GEMM-shaped kernels (OpenBLAS sgemm/dgemm) and the embedding lookup.
 // Optional operands are passed as an undefined Tensor (Tensor()).

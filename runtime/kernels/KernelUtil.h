@@ -1,5 +1,4 @@
-//===- KernelUtil.h - Helpers shared by the forward kernels ------*- C++
-//-*-===//
+//===- KernelUtil.h - Helpers shared by the forward kernels -----*- C++ -*-===//
 //
 // Internal to the kernel library (not part of its API, not in Kernels.h):
 // dtype dispatch, axis and broadcast arithmetic, strided loop nests, a typed

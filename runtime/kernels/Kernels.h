@@ -1,5 +1,4 @@
-//===- Kernels.h - Every forward kernel of the runtime -----------*- C++
-//-*-===//
+//===- Kernels.h - Every forward kernel of the runtime ----------*- C++ -*-===//
 //
 // Umbrella header: the kernel library's public API, free functions in
 // nnc::rt::kernels taking `const Tensor &` inputs and plain attribute values

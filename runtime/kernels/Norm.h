@@ -1,5 +1,4 @@
-//===- Norm.h - Batch, layer and group normalisation -------------*- C++
-//-*-===//
+//===- Norm.h - Batch, layer and group normalisation ------------*- C++ -*-===//
 //
 // Normalisation kernels with PyTorch semantics (biased variance inside the
 // normalisation). Optional affine parameters are passed as an undefined

@@ -1,5 +1,4 @@
-//===- Pool.h - Max, average and adaptive pooling ----------------*- C++
-//-*-===//
+//===- Pool.h - Max, average and adaptive pooling ---------------*- C++ -*-===//
 //
 // Pooling over the 1 to 3 spatial dims of [N, C, *spatial] tensors with
 // PyTorch's window and output-size rules. Attribute vectors have one entry

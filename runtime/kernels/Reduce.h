@@ -1,5 +1,4 @@
-//===- Reduce.h - Sum, mean, max and min over dims ---------------*- C++
-//-*-===//
+//===- Reduce.h - Sum, mean, max and min over dims --------------*- C++ -*-===//
 #ifndef NNC_RUNTIME_KERNELS_REDUCE_H
 #define NNC_RUNTIME_KERNELS_REDUCE_H
 

@@ -1,5 +1,4 @@
-//===- Shape.h - Layout, slicing and indexing kernels ------------*- C++
-//-*-===//
+//===- Shape.h - Layout, slicing and indexing kernels -----------*- C++ -*-===//
 //
 // Kernels that move elements without arithmetic (any dtype, unless noted)
 // plus top-k, index selection and segment reduction. Axes may be negative
@@ -73,6 +72,7 @@ bool scatterReduceFromName(const std::string &name, ScatterReduce &reduce);
 /// [dimSize, F...], row n reducing the rows e of src with index[e] == n.
 /// mean divides by the count (integers: rounding down); rows that receive
 /// nothing are 0. Dtypes: f32, f64, f16/bf16 (through f32), i64, i32, i8.
+/// A negative dimSize is an error too.
 Tensor scatterReduce(const Tensor &src, const Tensor &index, int64_t dimSize,
                      ScatterReduce reduce, std::string &error);
 

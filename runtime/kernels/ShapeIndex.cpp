@@ -219,6 +219,11 @@ Tensor kernels::scatterReduce(const Tensor &src, const Tensor &index,
     Tensor y = scatterReduce(widenHalf(src), index, dimSize, reduce, error);
     return y.defined() ? cast(y, src.dtype()) : y;
   }
+  if (dimSize < 0) { // a run-time size operand can come from data
+    error =
+        "scatter_reduce: dim_size " + std::to_string(dimSize) + " is negative";
+    return Tensor();
+  }
   std::vector<int64_t> ids = readIndices(index, "scatter_reduce");
   if (!checkIndices(ids, dimSize, "scatter_reduce", error))
     return Tensor();

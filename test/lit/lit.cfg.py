@@ -17,4 +17,5 @@ config.substitutions.append(("%nnc_src", config.nnc_src_root))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.nnc_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["nnc", "nnc-opt"], [config.nnc_tools_dir])
+llvm_config.add_tool_substitutions(["nnc", "nnc-opt", "nnc-capi-test"],
+                                   [config.nnc_tools_dir])

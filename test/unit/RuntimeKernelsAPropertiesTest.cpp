@@ -49,6 +49,10 @@ TEST(RuntimeKernelsAErrors, BadIndicesAreReported) {
       scatterReduce(table, dst, 5, ScatterReduce::Sum, error).defined());
   EXPECT_EQ(error,
             "scatter_reduce: index 5 at position 7 is out of range [0, 5)");
+  error.clear();
+  EXPECT_FALSE(
+      scatterReduce(table, dst, -2, ScatterReduce::Max, error).defined());
+  EXPECT_EQ(error, "scatter_reduce: dim_size -2 is negative");
 }
 
 TEST(RuntimeKernelsADropout, MasksAreSeededAndScaled) {
