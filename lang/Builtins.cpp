@@ -354,7 +354,6 @@ nnc::checkProgram(Program &program, const Overrides &overrides) {
   if (!el.checkDeclarations())
     return std::nullopt;
   std::vector<Graph> graphs;
-  bool any = false;
   for (auto &[name, value] : overrides) {
     bool known = false;
     for (auto &c : program.mainFile()->callables)
@@ -369,7 +368,6 @@ nnc::checkProgram(Program &program, const Overrides &overrides) {
   for (auto &c : program.mainFile()->callables) {
     if (!c->isModel)
       continue;
-    any = true;
     if (auto g = el.elaborateModel(*c))
       graphs.push_back(std::move(*g));
   }

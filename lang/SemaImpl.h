@@ -320,6 +320,24 @@ public:
 /// Shape helpers shared by handlers.
 std::string dimsString(const std::vector<int64_t> &dims);
 
+/// The result `id` of an emitted node as a value; poison where emitting
+/// failed (id < 0).
+inline Value tensorOrPoison(int id) {
+  return id < 0 ? Value::poison() : Value::ofTensor(id);
+}
+
+/// The results `ids` of an emitted node as a list value; poison where any
+/// failed.
+inline Value tensorListOrPoison(const std::vector<int> &ids) {
+  std::vector<Value> out;
+  for (int id : ids) {
+    if (id < 0)
+      return Value::poison();
+    out.push_back(Value::ofTensor(id));
+  }
+  return Value::list(std::move(out));
+}
+
 /// A float for a message: "0.5", "2", "1e-05" (shortest round-trip form).
 inline std::string realString(double v) {
   char buf[32];

@@ -1,4 +1,5 @@
-//===- ThreadPool.h - A small fixed thread pool for kernels ------*- C++ -*-===//
+//===- ThreadPool.h - A small fixed thread pool for kernels ------*- C++
+//-*-===//
 //
 // One process-wide pool sized to the machine (or NNC_NUM_THREADS). Kernels
 // split work with parallelFor; nested calls run inline, so a parallel kernel

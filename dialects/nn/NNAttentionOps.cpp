@@ -10,10 +10,6 @@
 using namespace mlir;
 using namespace nnc::nn;
 
-static RankedTensorType tensorTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 /// A mask is i1 or has the scores' float type (added to the scores).
 static LogicalResult checkMaskElementType(const OpDiag &diag, StringRef what,
                                           RankedTensorType mask,
@@ -131,15 +127,8 @@ LogicalResult MultiHeadAttentionOp::inferReturnTypes(
     return diag() << "embedding size " << e
                   << " is not divisible by num_heads=" << heads;
 
-  auto checkWeight = [&](StringRef what, Value value,
-                         ArrayRef<int64_t> shape) -> LogicalResult {
-    if (!value)
-      return success();
-    RankedTensorType type = tensorTypeOf(value);
-    if (failed(checkShape(diag, what, type, shape)) ||
-        failed(checkElementType(diag, what, type, elementType, "query")))
-      return failure();
-    return success();
+  auto checkWeight = [&](StringRef what, Value value, ArrayRef<int64_t> shape) {
+    return checkOptionalOperand(diag, what, value, shape, elementType, "query");
   };
 
   // Packed [3E, E] projection, or three separate ones.
@@ -332,8 +321,8 @@ LogicalResult MoEOp::inferReturnTypes(MLIRContext *context,
     return diag() << "num_experts must be >= 1, got " << experts;
   if (topK < 1 || topK > experts)
     return diag() << "top_k must be in [1, " << experts << "], got " << topK;
-  if (failed(checkShape(diag, "gate_weight", gate, {experts, d})) ||
-      failed(checkElementType(diag, "gate_weight", gate, elementType, "input")))
+  if (failed(checkShapeAndElementType(diag, "gate_weight", gate, {experts, d},
+                                      elementType, "input")))
     return failure();
 
   bool hasBias = adaptor.getHasBias();
@@ -358,13 +347,11 @@ LogicalResult MoEOp::inferReturnTypes(MLIRContext *context,
     expected.push_back({prefix + "fc2_weight", {d, h}});
     if (hasBias)
       expected.push_back({prefix + "fc2_bias", {d}});
-    for (auto [value, entry] : llvm::zip_equal(expert, expected)) {
-      RankedTensorType type = tensorTypeOf(value);
-      if (failed(checkShape(diag, entry.first, type, entry.second)) ||
-          failed(
-              checkElementType(diag, entry.first, type, elementType, "input")))
+    for (auto [value, entry] : llvm::zip_equal(expert, expected))
+      if (failed(checkShapeAndElementType(diag, entry.first,
+                                          tensorTypeOf(value), entry.second,
+                                          elementType, "input")))
         return failure();
-    }
   }
   types.push_back(input);
   types.push_back(RankedTensorType::get({}, Float32Type::get(context)));

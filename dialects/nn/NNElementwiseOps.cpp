@@ -9,10 +9,6 @@
 using namespace mlir;
 using namespace nnc::nn;
 
-static RankedTensorType tensorTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 /// Attributes that enter the arithmetic must be finite numbers.
 static LogicalResult checkFinite(Operation *op, StringRef attrName,
                                  double value) {

@@ -17,21 +17,11 @@
 using namespace mlir;
 using namespace nnc::nn;
 
-static RankedTensorType tensorTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 /// Checks that an optional per-channel operand (bias, norm weight, running
 /// statistics) is a 1-D tensor of `size` with the input's element type.
 static LogicalResult checkVector(const OpDiag &diag, StringRef what,
                                  Value value, int64_t size, Type elementType) {
-  if (!value)
-    return success();
-  RankedTensorType type = tensorTypeOf(value);
-  if (failed(checkShape(diag, what, type, {size})) ||
-      failed(checkElementType(diag, what, type, elementType, "input")))
-    return failure();
-  return success();
+  return checkOptionalOperand(diag, what, value, {size}, elementType, "input");
 }
 
 //===----------------------------------------------------------------------===//
@@ -160,6 +150,25 @@ static LogicalResult checkOutputSize(const OpDiag &diag, int64_t dim,
                 << dimToString(kernel[dim]) << ")";
 }
 
+/// Appends the output size `sizeOf(i, in)` of each spatial dim i (of input
+/// size `in`) to `shape`, reporting sizes below 1, and adds the result type
+/// of the input's element type. `sizeOf` may fail with its own diagnostic.
+static LogicalResult inferSpatialResult(
+    const OpDiag &diag, RankedTensorType input, int64_t spatialRank,
+    ArrayRef<int64_t> kernel, SmallVector<int64_t> shape,
+    function_ref<FailureOr<int64_t>(int64_t i, int64_t in)> sizeOf,
+    SmallVectorImpl<Type> &types) {
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    int64_t in = input.getDimSize(i + 2);
+    FailureOr<int64_t> size = sizeOf(i, in);
+    if (failed(size) || failed(checkOutputSize(diag, i, in, *size, kernel)))
+      return failure();
+    shape.push_back(*size);
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
@@ -190,19 +199,15 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                          input.getElementType())))
     return failure();
 
-  SmallVector<int64_t> shape = {input.getDimSize(0), out};
   ArrayRef<int64_t> kernel = weight.getShape().drop_front(2);
-  for (int64_t i = 0; i < *s; ++i) {
-    int64_t in = input.getDimSize(i + 2);
-    int64_t size =
-        convOutputSize(in, kernel[i], adaptor.getStride()[i],
-                       adaptor.getPadding()[i], adaptor.getDilation()[i]);
-    if (failed(checkOutputSize(diag, i, in, size, kernel)))
-      return failure();
-    shape.push_back(size);
-  }
-  types.push_back(RankedTensorType::get(shape, input.getElementType()));
-  return success();
+  return inferSpatialResult(
+      diag, input, *s, kernel, {input.getDimSize(0), out},
+      [&](int64_t i, int64_t in) -> FailureOr<int64_t> {
+        return convOutputSize(in, kernel[i], adaptor.getStride()[i],
+                              adaptor.getPadding()[i],
+                              adaptor.getDilation()[i]);
+      },
+      types);
 }
 
 LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
@@ -234,25 +239,21 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
                          input.getElementType())))
     return failure();
 
-  SmallVector<int64_t> shape = {input.getDimSize(0), out};
   ArrayRef<int64_t> kernel = weight.getShape().drop_front(2);
-  for (int64_t i = 0; i < *s; ++i) {
-    // As in PyTorch: the extra output rows must come from the stride or the
-    // dilation, otherwise they would not be produced by any input.
-    if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])
-      return diag() << "output_padding[" << i << "] = " << outputPadding[i]
-                    << " must be smaller than stride (" << stride[i]
-                    << ") or dilation (" << dilation[i] << ")";
-    int64_t in = input.getDimSize(i + 2);
-    int64_t size = convTransposeOutputSize(in, kernel[i], stride[i],
-                                           adaptor.getPadding()[i],
-                                           outputPadding[i], dilation[i]);
-    if (failed(checkOutputSize(diag, i, in, size, kernel)))
-      return failure();
-    shape.push_back(size);
-  }
-  types.push_back(RankedTensorType::get(shape, input.getElementType()));
-  return success();
+  return inferSpatialResult(
+      diag, input, *s, kernel, {input.getDimSize(0), out},
+      [&](int64_t i, int64_t in) -> FailureOr<int64_t> {
+        // As in PyTorch: the extra output rows must come from the stride or
+        // the dilation, otherwise they would not be produced by any input.
+        if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])
+          return diag() << "output_padding[" << i << "] = " << outputPadding[i]
+                        << " must be smaller than stride (" << stride[i]
+                        << ") or dilation (" << dilation[i] << ")";
+        return convTransposeOutputSize(in, kernel[i], stride[i],
+                                       adaptor.getPadding()[i],
+                                       outputPadding[i], dilation[i]);
+      },
+      types);
 }
 
 //===----------------------------------------------------------------------===//
@@ -274,21 +275,19 @@ static LogicalResult inferPool(const OpDiag &diag, RankedTensorType input,
       (!dilation.empty() &&
        failed(checkSpatialAttr(diag, "dilation", dilation, *s, 1))))
     return failure();
-  SmallVector<int64_t> shape(input.getShape().take_front(2));
-  for (int64_t i = 0; i < *s; ++i) {
-    // Larger padding would create windows that see only padding.
-    if (padding[i] > kernel[i] / 2)
-      return diag() << "padding[" << i << "] = " << padding[i]
-                    << " must be at most half the kernel size " << kernel[i];
-    int64_t in = input.getDimSize(i + 2);
-    int64_t size = poolOutputSize(in, kernel[i], stride[i], padding[i],
-                                  dilation.empty() ? 1 : dilation[i], ceilMode);
-    if (failed(checkOutputSize(diag, i, in, size, kernel)))
-      return failure();
-    shape.push_back(size);
-  }
-  types.push_back(RankedTensorType::get(shape, input.getElementType()));
-  return success();
+  return inferSpatialResult(
+      diag, input, *s, kernel,
+      SmallVector<int64_t>(input.getShape().take_front(2)),
+      [&](int64_t i, int64_t in) -> FailureOr<int64_t> {
+        // Larger padding would create windows that see only padding.
+        if (padding[i] > kernel[i] / 2)
+          return diag() << "padding[" << i << "] = " << padding[i]
+                        << " must be at most half the kernel size "
+                        << kernel[i];
+        return poolOutputSize(in, kernel[i], stride[i], padding[i],
+                              dilation.empty() ? 1 : dilation[i], ceilMode);
+      },
+      types);
 }
 
 LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
@@ -449,15 +448,10 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                   << " does not match the trailing input dims "
                   << shapeToString(trailing);
   for (auto [what, value] : {std::make_pair("weight", adaptor.getWeight()),
-                             std::make_pair("bias", adaptor.getBias())}) {
-    if (!value)
-      continue;
-    RankedTensorType type = tensorTypeOf(value);
-    if (failed(checkShape(diag, what, type, normalized)) ||
-        failed(checkElementType(diag, what, type, input.getElementType(),
-                                "input")))
+                             std::make_pair("bias", adaptor.getBias())})
+    if (failed(checkOptionalOperand(diag, what, value, normalized,
+                                    input.getElementType(), "input")))
       return failure();
-  }
   types.push_back(input);
   return success();
 }

@@ -7,10 +7,6 @@
 using namespace mlir;
 using namespace nnc::nn;
 
-static RankedTensorType tensorTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 /// Losses reduce to a rank-0 tensor of the input's float type, or keep the
 /// per-element shape `unreduced` with reduction = "none".
 static LogicalResult inferLossResult(const OpDiag &diag, StringRef reduction,
@@ -56,10 +52,9 @@ CrossEntropyLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   SmallVector<int64_t> unreduced;
   if (isa<FloatType>(target.getElementType())) {
     // Class probabilities have the input's shape and type.
-    if (failed(
-            checkShape(diag, "probability target", target, input.getShape())) ||
-        failed(checkElementType(diag, "probability target", target,
-                                input.getElementType(), "input")))
+    if (failed(checkShapeAndElementType(diag, "probability target", target,
+                                        input.getShape(),
+                                        input.getElementType(), "input")))
       return failure();
     unreduced.push_back(input.getDimSize(0));
     llvm::append_range(unreduced, input.getShape().drop_front(2));
@@ -96,9 +91,8 @@ static FailureOr<SmallVector<int64_t>>
 checkSameShape(const OpDiag &diag, Value inputValue, Value targetValue) {
   RankedTensorType input = tensorTypeOf(inputValue);
   RankedTensorType target = tensorTypeOf(targetValue);
-  if (failed(checkShape(diag, "target", target, input.getShape())) ||
-      failed(checkElementType(diag, "target", target, input.getElementType(),
-                              "input")))
+  if (failed(checkShapeAndElementType(diag, "target", target, input.getShape(),
+                                      input.getElementType(), "input")))
     return failure();
   SmallVector<int64_t> shape;
   for (auto [a, b] : llvm::zip_equal(input.getShape(), target.getShape()))
@@ -155,9 +149,9 @@ LogicalResult InfoNCELossOp::inferReturnTypes(MLIRContext *,
   RankedTensorType positive = tensorTypeOf(adaptor.getPositive());
   if (failed(checkTemperature(diag, adaptor.getTemperature())) ||
       failed(checkRank(diag, "anchor", anchor, 2)) ||
-      failed(checkShape(diag, "positive", positive, anchor.getShape())) ||
-      failed(checkElementType(diag, "positive", positive,
-                              anchor.getElementType(), "anchor")))
+      failed(checkShapeAndElementType(diag, "positive", positive,
+                                      anchor.getShape(),
+                                      anchor.getElementType(), "anchor")))
     return failure();
   types.push_back(RankedTensorType::get({}, anchor.getElementType()));
   return success();
@@ -177,9 +171,9 @@ DistillationLossOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   if (!(alpha >= 0 && alpha <= 1))
     return diag() << "alpha must be in [0, 1], got " << alpha;
   if (failed(checkRank(diag, "student", student, 2)) ||
-      failed(checkShape(diag, "teacher", teacher, student.getShape())) ||
-      failed(checkElementType(diag, "teacher", teacher,
-                              student.getElementType(), "student")) ||
+      failed(checkShapeAndElementType(diag, "teacher", teacher,
+                                      student.getShape(),
+                                      student.getElementType(), "student")) ||
       failed(checkShape(diag, "target", target, {student.getDimSize(0)})))
     return failure();
   types.push_back(RankedTensorType::get({}, student.getElementType()));

@@ -13,10 +13,6 @@
 using namespace mlir;
 using namespace nnc::nn;
 
-static RankedTensorType tensorTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 namespace {
 /// The operands and attributes of a recurrent layer.
 struct RecurrentLayer {
@@ -59,14 +55,10 @@ static LogicalResult inferRecurrent(const OpDiag &diag,
   SmallVector<int64_t> stateShape = {layers * directions, batch, hidden};
 
   for (auto [what, state] :
-       {std::make_pair("h0", layer.h0), std::make_pair("c0", layer.c0)}) {
-    if (!state)
-      continue;
-    RankedTensorType type = tensorTypeOf(state);
-    if (failed(checkShape(diag, what, type, stateShape)) ||
-        failed(checkElementType(diag, what, type, elementType, "input")))
+       {std::make_pair("h0", layer.h0), std::make_pair("c0", layer.c0)})
+    if (failed(checkOptionalOperand(diag, what, state, stateShape, elementType,
+                                    "input")))
       return failure();
-  }
 
   int64_t perDirection = layer.hasBiases ? 4 : 2;
   int64_t expectedCount = layers * directions * perDirection;
@@ -87,10 +79,9 @@ static LogicalResult inferRecurrent(const OpDiag &diag,
         expected.push_back({"bias_hh", {gateRows}});
       }
       for (auto &[kind, shape] : expected) {
-        RankedTensorType type = tensorTypeOf(*weight++);
-        std::string name = weightName(kind, l, dir == 1);
-        if (failed(checkShape(diag, name, type, shape)) ||
-            failed(checkElementType(diag, name, type, elementType, "input")))
+        if (failed(checkShapeAndElementType(diag, weightName(kind, l, dir == 1),
+                                            tensorTypeOf(*weight++), shape,
+                                            elementType, "input")))
           return failure();
       }
     }
@@ -107,6 +98,20 @@ static LogicalResult inferRecurrent(const OpDiag &diag,
   return success();
 }
 
+/// Collects the operands and attributes of an nn.rnn, nn.lstm or nn.gru;
+/// `c0` is the initial cell state of LSTM (null for the others, and where
+/// LSTM omits it).
+template <typename OpT>
+static RecurrentLayer getRecurrentLayer(typename OpT::Adaptor adaptor, Value c0,
+                                        bool hasCellState) {
+  return RecurrentLayer{OpT::kNumGates,          adaptor.getInput(),
+                        adaptor.getH0(),         c0,
+                        adaptor.getWeights(),    adaptor.getHiddenSize(),
+                        adaptor.getNumLayers(),  adaptor.getBidirectional(),
+                        adaptor.getBatchFirst(), adaptor.getHasBiases(),
+                        adaptor.getDropout(),    hasCellState};
+}
+
 LogicalResult RNNOp::inferReturnTypes(MLIRContext *,
                                       std::optional<Location> loc,
                                       Adaptor adaptor,
@@ -115,55 +120,27 @@ LogicalResult RNNOp::inferReturnTypes(MLIRContext *,
   if (failed(checkOneOf(diag, "nonlinearity", adaptor.getNonlinearity(),
                         {"tanh", "relu"})))
     return failure();
-  RecurrentLayer layer{kNumGates,
-                       adaptor.getInput(),
-                       adaptor.getH0(),
-                       Value(),
-                       adaptor.getWeights(),
-                       adaptor.getHiddenSize(),
-                       adaptor.getNumLayers(),
-                       adaptor.getBidirectional(),
-                       adaptor.getBatchFirst(),
-                       adaptor.getHasBiases(),
-                       adaptor.getDropout(),
-                       /*hasCellState=*/false};
-  return inferRecurrent(diag, layer, types);
+  return inferRecurrent(
+      diag, getRecurrentLayer<RNNOp>(adaptor, Value(), /*hasCellState=*/false),
+      types);
 }
 
 LogicalResult LSTMOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &types) {
-  RecurrentLayer layer{kNumGates,
-                       adaptor.getInput(),
-                       adaptor.getH0(),
-                       adaptor.getC0(),
-                       adaptor.getWeights(),
-                       adaptor.getHiddenSize(),
-                       adaptor.getNumLayers(),
-                       adaptor.getBidirectional(),
-                       adaptor.getBatchFirst(),
-                       adaptor.getHasBiases(),
-                       adaptor.getDropout(),
-                       /*hasCellState=*/true};
-  return inferRecurrent(OpDiag(loc, getOperationName()), layer, types);
+  return inferRecurrent(OpDiag(loc, getOperationName()),
+                        getRecurrentLayer<LSTMOp>(adaptor, adaptor.getC0(),
+                                                  /*hasCellState=*/true),
+                        types);
 }
 
 LogicalResult GRUOp::inferReturnTypes(MLIRContext *,
                                       std::optional<Location> loc,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &types) {
-  RecurrentLayer layer{kNumGates,
-                       adaptor.getInput(),
-                       adaptor.getH0(),
-                       Value(),
-                       adaptor.getWeights(),
-                       adaptor.getHiddenSize(),
-                       adaptor.getNumLayers(),
-                       adaptor.getBidirectional(),
-                       adaptor.getBatchFirst(),
-                       adaptor.getHasBiases(),
-                       adaptor.getDropout(),
-                       /*hasCellState=*/false};
-  return inferRecurrent(OpDiag(loc, getOperationName()), layer, types);
+  return inferRecurrent(
+      OpDiag(loc, getOperationName()),
+      getRecurrentLayer<GRUOp>(adaptor, Value(), /*hasCellState=*/false),
+      types);
 }

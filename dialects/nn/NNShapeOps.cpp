@@ -7,10 +7,6 @@
 using namespace mlir;
 using namespace nnc::nn;
 
-static RankedTensorType tensorTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 /// Ops whose result sizes come from index operands take one per `?` dim of
 /// the result, in order.
 static LogicalResult
@@ -23,17 +19,32 @@ checkDynamicSizeCount(Operation *op, RankedTensorType result, size_t numSizes) {
                            << " size operands were given";
 }
 
+/// Reshapes and expands keep the element type.
+static LogicalResult checkSameElementType(Operation *op, RankedTensorType input,
+                                          RankedTensorType result) {
+  if (input.getElementType() == result.getElementType())
+    return success();
+  return op->emitOpError() << "changes the element type from "
+                           << input.getElementType() << " to "
+                           << result.getElementType();
+}
+
+/// `type` with dim `dim` resized to `size`.
+static RankedTensorType withDimSize(RankedTensorType type, int64_t dim,
+                                    int64_t size) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = size;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
 //===----------------------------------------------------------------------===//
 // ReshapeOp / ExpandOp
 //===----------------------------------------------------------------------===//
 
 LogicalResult ReshapeOp::verify() {
   RankedTensorType input = getInput().getType(), result = getType();
-  if (input.getElementType() != result.getElementType())
-    return emitOpError() << "changes the element type from "
-                         << input.getElementType() << " to "
-                         << result.getElementType();
-  if (failed(checkDynamicSizeCount(*this, result, getDynamicSizes().size())))
+  if (failed(checkSameElementType(*this, input, result)) ||
+      failed(checkDynamicSizeCount(*this, result, getDynamicSizes().size())))
     return failure();
   if (!input.hasStaticShape())
     return success();
@@ -59,10 +70,8 @@ LogicalResult ReshapeOp::verify() {
 
 LogicalResult ExpandOp::verify() {
   RankedTensorType input = getInput().getType(), result = getType();
-  if (input.getElementType() != result.getElementType())
-    return emitOpError() << "changes the element type from "
-                         << input.getElementType() << " to "
-                         << result.getElementType();
+  if (failed(checkSameElementType(*this, input, result)))
+    return failure();
   int64_t offset = result.getRank() - input.getRank();
   if (offset < 0)
     return emitOpError() << "cannot expand rank " << input.getRank()
@@ -175,11 +184,10 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   int64_t step = adaptor.getStep();
   if (step < 1)
     return diag() << "step must be >= 1, got " << step;
-  SmallVector<int64_t> shape(input.getShape());
-  if (!isDynamicDim(shape[*axis]))
-    shape[*axis] =
-        sliceLength(shape[*axis], adaptor.getStart(), adaptor.getEnd(), step);
-  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  int64_t size = input.getDimSize(*axis);
+  if (!isDynamicDim(size))
+    size = sliceLength(size, adaptor.getStart(), adaptor.getEnd(), step);
+  types.push_back(withDimSize(input, *axis, size));
   return success();
 }
 
@@ -206,11 +214,8 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
   if (!isDynamicDim(dim) && total != dim)
     return diag() << "sizes " << shapeToString(sizes) << " sum to " << total
                   << " but dim " << *axis << " has size " << dim;
-  for (int64_t size : sizes) {
-    SmallVector<int64_t> shape(input.getShape());
-    shape[*axis] = size;
-    types.push_back(RankedTensorType::get(shape, input.getElementType()));
-  }
+  for (int64_t size : sizes)
+    types.push_back(withDimSize(input, *axis, size));
   return success();
 }
 
@@ -261,10 +266,10 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
   if (!isDynamicDim(dim) && k > dim)
     return diag() << "k = " << k << " exceeds the size " << dim << " of dim "
                   << *axis;
-  SmallVector<int64_t> shape(input.getShape());
-  shape[*axis] = k;
-  types.push_back(RankedTensorType::get(shape, input.getElementType()));
-  types.push_back(RankedTensorType::get(shape, IntegerType::get(context, 64)));
+  RankedTensorType values = withDimSize(input, *axis, k);
+  types.push_back(values);
+  types.push_back(
+      RankedTensorType::get(values.getShape(), IntegerType::get(context, 64)));
   return success();
 }
 
@@ -279,9 +284,7 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
       normalizeAxis(diag, "axis", adaptor.getAxis(), input.getRank());
   if (failed(axis) || failed(checkRank(diag, "index", index, 1)))
     return failure();
-  SmallVector<int64_t> shape(input.getShape());
-  shape[*axis] = index.getDimSize(0);
-  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  types.push_back(withDimSize(input, *axis, index.getDimSize(0)));
   return success();
 }
 

@@ -183,6 +183,25 @@ LogicalResult checkElementType(const OpDiag &diag, StringRef what,
                 << " but " << ofWhat << " has " << expected;
 }
 
+LogicalResult checkShapeAndElementType(const OpDiag &diag, StringRef what,
+                                       RankedTensorType type,
+                                       ArrayRef<int64_t> shape,
+                                       Type elementType, StringRef ofWhat) {
+  if (failed(checkShape(diag, what, type, shape)) ||
+      failed(checkElementType(diag, what, type, elementType, ofWhat)))
+    return failure();
+  return success();
+}
+
+LogicalResult checkOptionalOperand(const OpDiag &diag, StringRef what,
+                                   Value value, ArrayRef<int64_t> shape,
+                                   Type elementType, StringRef ofWhat) {
+  if (!value)
+    return success();
+  return checkShapeAndElementType(diag, what, tensorTypeOf(value), shape,
+                                  elementType, ofWhat);
+}
+
 LogicalResult checkOneOf(const OpDiag &diag, StringRef attrName,
                          StringRef value, ArrayRef<StringRef> allowed) {
   if (llvm::is_contained(allowed, value))

@@ -62,6 +62,11 @@ inline int64_t refineDim(int64_t a, int64_t b) {
 int64_t mulDims(int64_t a, int64_t b);
 int64_t addDims(int64_t a, int64_t b);
 
+/// The type of a value that ODS constrains to a ranked tensor.
+inline mlir::RankedTensorType tensorTypeOf(mlir::Value value) {
+  return mlir::cast<mlir::RankedTensorType>(value.getType());
+}
+
 /// "?" or the number.
 std::string dimToString(int64_t dim);
 /// "[2, ?, 4]".
@@ -128,6 +133,22 @@ mlir::LogicalResult checkElementType(const OpDiag &diag, llvm::StringRef what,
                                      mlir::RankedTensorType type,
                                      mlir::Type expected,
                                      llvm::StringRef ofWhat);
+
+/// `what` must have the given shape and element type: checkShape, then
+/// checkElementType.
+mlir::LogicalResult checkShapeAndElementType(const OpDiag &diag,
+                                             llvm::StringRef what,
+                                             mlir::RankedTensorType type,
+                                             llvm::ArrayRef<int64_t> shape,
+                                             mlir::Type elementType,
+                                             llvm::StringRef ofWhat);
+
+/// checkShapeAndElementType for an optional operand; an absent (null) `value`
+/// passes.
+mlir::LogicalResult
+checkOptionalOperand(const OpDiag &diag, llvm::StringRef what,
+                     mlir::Value value, llvm::ArrayRef<int64_t> shape,
+                     mlir::Type elementType, llvm::StringRef ofWhat);
 
 /// A string attribute must be one of `allowed`.
 mlir::LogicalResult checkOneOf(const OpDiag &diag, llvm::StringRef attrName,

@@ -68,18 +68,6 @@ bool checkMaskType(Call &c, const char *param) {
   return false;
 }
 
-Value tensors(const std::vector<int> &ids) {
-  std::vector<Value> out;
-  for (int id : ids) {
-    if (id < 0)
-      return Value::poison();
-    out.push_back(Value::ofTensor(id));
-  }
-  return Value::list(std::move(out));
-}
-
-Value tensor(int id) { return id < 0 ? Value::poison() : Value::ofTensor(id); }
-
 } // namespace
 
 namespace nnc::sema::handlers {
@@ -158,8 +146,8 @@ Value sdpa(Call &c) {
   Shape out = *batch;
   out.push_back(qs[rank - 2]);
   out.push_back(vs[rank - 1]);
-  return tensor(c.emit1("scaled_dot_product_attention", operands,
-                        std::move(attrs), {c.type(q).dtype, out}));
+  return tensorOrPoison(c.emit1("scaled_dot_product_attention", operands,
+                                std::move(attrs), {c.type(q).dtype, out}));
 }
 
 Value mha(Call &c) {
@@ -277,7 +265,7 @@ Value mha(Call &c) {
                  {"dropout", Attr::real(c.real("dropout"))}};
   auto ids = c.emit("multi_head_attention", operands, std::move(attrs),
                     {c.type(q)}, segments);
-  return ids.empty() ? Value::poison() : tensor(ids[0]);
+  return ids.empty() ? Value::poison() : tensorOrPoison(ids[0]);
 }
 
 Value additiveAttention(Call &c) {
@@ -315,7 +303,7 @@ Value additiveAttention(Call &c) {
   int ws = linear("energy_layer.weight", 1, A);
   if (c.failed)
     return Value::poison();
-  return tensors(
+  return tensorListOrPoison(
       c.emit("additive_attention", {q, k, wq, wk, ws}, {},
              {{dt, {B, Dim::constant(*hk)}}, {dt, {B, c.shape(k)[1]}}}));
 }
@@ -366,7 +354,7 @@ Value timestepEmbedding(Call &c) {
     return c.error("max_period", "'max_period' of '" + c.op() +
                                      "' must be a positive number, got " +
                                      realString(period));
-  return tensor(
+  return tensorOrPoison(
       c.emit1("timestep_embedding", {t},
               {{"dim", Attr::integer(dim)}, {"max_period", Attr::real(period)}},
               {DType::F32, {tt.shape[0], Dim::constant(dim)}}));
@@ -412,13 +400,14 @@ Value relativePositionBias(Call &c) {
                       1.0, false, dt);
   if (w < 0)
     return Value::poison();
-  return tensor(c.emit1("relative_position_bias", {q, k, w},
-                        {{"num_buckets", Attr::integer(buckets)},
-                         {"max_distance", Attr::integer(maxDistance)},
-                         {"bidirectional", Attr::boolean(bidirectional)}},
-                        {dt,
-                         {Dim::constant(1), Dim::constant(heads), c.shape(q)[1],
-                          c.shape(k)[1]}}));
+  return tensorOrPoison(
+      c.emit1("relative_position_bias", {q, k, w},
+              {{"num_buckets", Attr::integer(buckets)},
+               {"max_distance", Attr::integer(maxDistance)},
+               {"bidirectional", Attr::boolean(bidirectional)}},
+              {dt,
+               {Dim::constant(1), Dim::constant(heads), c.shape(q)[1],
+                c.shape(k)[1]}}));
 }
 
 Value moe(Call &c) {
@@ -467,12 +456,13 @@ Value moe(Call &c) {
     return Value::poison();
   std::vector<int> operands = {x, gate};
   operands.insert(operands.end(), experts.begin(), experts.end());
-  return tensors(c.emit("moe", operands,
-                        {{"num_experts", Attr::integer(E)},
-                         {"top_k", Attr::integer(c.integer("top_k"))},
-                         {"activation", Attr::string(c.str("activation"))},
-                         {"has_bias", Attr::boolean(bias)}},
-                        {c.type(x), {DType::F32, {}}}));
+  return tensorListOrPoison(
+      c.emit("moe", operands,
+             {{"num_experts", Attr::integer(E)},
+              {"top_k", Attr::integer(c.integer("top_k"))},
+              {"activation", Attr::string(c.str("activation"))},
+              {"has_bias", Attr::boolean(bias)}},
+             {c.type(x), {DType::F32, {}}}));
 }
 
 Value topK(Call &c) {
@@ -498,7 +488,7 @@ Value topK(Call &c) {
                             " (size " + size.str() + ")");
   t.shape[*axis] = Dim::constant(k);
   TensorType indices{DType::I64, t.shape};
-  return tensors(c.emit(
+  return tensorListOrPoison(c.emit(
       "top_k", {x}, {{"k", Attr::integer(k)}, {"axis", Attr::integer(*axis)}},
       {t, indices}));
 }

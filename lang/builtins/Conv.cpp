@@ -153,10 +153,16 @@ std::optional<int64_t> channels(Call &c, int x) {
   return c.staticDim(x, 1, "input", "the number of channels");
 }
 
-/// Creates `weight` and, when asked, `bias`, both uniform in +-bound as
-/// torch.nn's kaiming_uniform(a = sqrt(5)) default gives.
-std::vector<int> convParams(Call &c, Shape weight, int64_t outChannels,
-                            double fanIn, DType dtype) {
+/// Creates `weight` [dim0, perGroup, *kernel] and, when asked, `bias`, both
+/// uniform in +-bound as torch.nn's kaiming_uniform(a = sqrt(5)) default
+/// gives, with fan_in = perGroup * prod(kernel).
+std::vector<int> convParams(Call &c, int64_t dim0, int64_t perGroup,
+                            const std::vector<int64_t> &kernel,
+                            int64_t outChannels, DType dtype) {
+  Shape weight = {Dim::constant(dim0), Dim::constant(perGroup)};
+  for (int64_t k : kernel)
+    weight.push_back(Dim::constant(k));
+  double fanIn = double(perGroup) * double(product(kernel));
   double bound = 1.0 / std::sqrt(fanIn);
   std::vector<int> ids = {c.tensor("input")};
   ids.push_back(
@@ -165,6 +171,27 @@ std::vector<int> convParams(Call &c, Shape weight, int64_t outChannels,
     ids.push_back(c.parameter("bias", {Dim::constant(outChannels)}, "uniform",
                               bound, false, dtype));
   return ids;
+}
+
+/// The arguments conv and conv_transpose read first, in this order.
+struct ConvArgs {
+  int x;
+  TensorType in;
+  int64_t out, groups;
+  Window w;
+};
+
+std::optional<ConvArgs> readConvArgs(Call &c, size_t spatial) {
+  if (!checkSpatialInput(c, spatial))
+    return std::nullopt;
+  int x = c.tensor("input");
+  TensorType in = c.type(x);
+  auto out = c.intIn("out_channels", 1);
+  auto groups = c.intIn("groups", 1);
+  auto w = readWindow(c, spatial, true);
+  if (!out || !groups || !w)
+    return std::nullopt;
+  return ConvArgs{x, std::move(in), *out, *groups, std::move(*w)};
 }
 
 bool checkGroups(Call &c, int64_t in, int64_t out, int64_t groups) {
@@ -289,59 +316,46 @@ std::optional<Dim> sema::windowOutputSize(const Dim &in, int64_t kernel,
 namespace nnc::sema::handlers {
 
 Value conv(Call &c) {
-  size_t spatial = spatialRank(c.op());
-  if (!checkSpatialInput(c, spatial))
+  auto a = readConvArgs(c, spatialRank(c.op()));
+  if (!a)
     return Value::poison();
-  int x = c.tensor("input");
-  TensorType in = c.type(x);
-  auto out = c.intIn("out_channels", 1);
-  auto groups = c.intIn("groups", 1);
-  auto w = readWindow(c, spatial, true);
-  if (!out || !groups || !w)
+  const TensorType &in = a->in;
+  const Window &w = a->w;
+  auto inChannels = channels(c, a->x);
+  if (!inChannels || !checkGroups(c, *inChannels, a->out, a->groups))
     return Value::poison();
-  auto inChannels = channels(c, x);
-  if (!inChannels || !checkGroups(c, *inChannels, *out, *groups))
-    return Value::poison();
-  Shape result = {in.shape[0], Dim::constant(*out)};
-  if (!appendWindowDims(c, in.shape, *w, result))
+  Shape result = {in.shape[0], Dim::constant(a->out)};
+  if (!appendWindowDims(c, in.shape, w, result))
     return Value::poison();
 
-  int64_t perGroup = *inChannels / *groups;
-  Shape weight = {Dim::constant(*out), Dim::constant(perGroup)};
-  for (int64_t k : w->kernel)
-    weight.push_back(Dim::constant(k));
-  double fanIn = double(perGroup) * double(product(w->kernel));
-  auto operands = convParams(c, weight, *out, fanIn, in.dtype);
-  Attrs attrs = {{"stride", Attr::integers(w->stride)},
-                 {"padding", Attr::integers(w->padding)},
-                 {"dilation", Attr::integers(w->dilation)},
-                 {"groups", Attr::integer(*groups)}};
+  auto operands = convParams(c, a->out, *inChannels / a->groups, w.kernel,
+                             a->out, in.dtype);
+  Attrs attrs = {{"stride", Attr::integers(w.stride)},
+                 {"padding", Attr::integers(w.padding)},
+                 {"dilation", Attr::integers(w.dilation)},
+                 {"groups", Attr::integer(a->groups)}};
   return Value::ofTensor(
       c.emit1("conv", operands, std::move(attrs), {in.dtype, result}));
 }
 
 Value convTranspose(Call &c) {
   size_t spatial = spatialRank(c.op());
-  if (!checkSpatialInput(c, spatial))
+  auto a = readConvArgs(c, spatial);
+  if (!a)
     return Value::poison();
-  int x = c.tensor("input");
-  TensorType in = c.type(x);
-  auto out = c.intIn("out_channels", 1);
-  auto groups = c.intIn("groups", 1);
-  auto w = readWindow(c, spatial, true);
-  if (!out || !groups || !w)
-    return Value::poison();
+  const TensorType &in = a->in;
+  const Window &w = a->w;
   auto outputPadding = spatialInts(c, "output_padding", spatial, 0);
   if (!outputPadding)
     return Value::poison();
-  auto inChannels = channels(c, x);
-  if (!inChannels || !checkGroups(c, *inChannels, *out, *groups))
+  auto inChannels = channels(c, a->x);
+  if (!inChannels || !checkGroups(c, *inChannels, a->out, a->groups))
     return Value::poison();
 
-  Shape result = {in.shape[0], Dim::constant(*out)};
+  Shape result = {in.shape[0], Dim::constant(a->out)};
   for (size_t i = 0; i < spatial; ++i) {
-    int64_t k = w->kernel[i], s = w->stride[i], p = w->padding[i],
-            d = w->dilation[i], op = (*outputPadding)[i];
+    int64_t k = w.kernel[i], s = w.stride[i], p = w.padding[i],
+            d = w.dilation[i], op = (*outputPadding)[i];
     // PyTorch: the extra output rows must fall inside one stride or
     // dilation step, or they would be unreachable by any input position.
     if (op >= s && op >= d)
@@ -371,17 +385,13 @@ Value convTranspose(Call &c) {
 
   // PyTorch's weight is [in, out / groups, *K] and its fan_in comes from
   // dim 1, so the bound uses out / groups.
-  int64_t perGroup = *out / *groups;
-  Shape weight = {Dim::constant(*inChannels), Dim::constant(perGroup)};
-  for (int64_t k : w->kernel)
-    weight.push_back(Dim::constant(k));
-  double fanIn = double(perGroup) * double(product(w->kernel));
-  auto operands = convParams(c, weight, *out, fanIn, in.dtype);
-  Attrs attrs = {{"stride", Attr::integers(w->stride)},
-                 {"padding", Attr::integers(w->padding)},
+  auto operands = convParams(c, *inChannels, a->out / a->groups, w.kernel,
+                             a->out, in.dtype);
+  Attrs attrs = {{"stride", Attr::integers(w.stride)},
+                 {"padding", Attr::integers(w.padding)},
                  {"output_padding", Attr::integers(*outputPadding)},
-                 {"dilation", Attr::integers(w->dilation)},
-                 {"groups", Attr::integer(*groups)}};
+                 {"dilation", Attr::integers(w.dilation)},
+                 {"groups", Attr::integer(a->groups)}};
   return Value::ofTensor(c.emit1("conv_transpose", operands, std::move(attrs),
                                  {in.dtype, result}));
 }

@@ -144,7 +144,7 @@ Value parameter(Call &c) {
   }
   // The call's own name names the tensor: `cls = parameter(...)` is `cls`.
   int id = c.parameter("", std::move(shape), c.str("init").c_str(), scale);
-  return id < 0 ? Value::poison() : Value::ofTensor(id);
+  return tensorOrPoison(id);
 }
 
 } // namespace nnc::sema::handlers

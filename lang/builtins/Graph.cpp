@@ -48,7 +48,7 @@ Value gather(Call &c) {
   int index = c.tensor("index");
   t.shape[*axis] = c.shape(index)[0];
   int id = c.emit1("gather", {x, index}, {{"axis", Attr::integer(*axis)}}, t);
-  return id < 0 ? Value::poison() : Value::ofTensor(id);
+  return tensorOrPoison(id);
 }
 
 Value scatter(Call &c) {

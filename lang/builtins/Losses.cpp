@@ -73,7 +73,7 @@ Value emitLoss(Call &c, const std::string &node, std::vector<int> operands,
   DType dt = c.type(operands[0]).dtype;
   Shape shape = reduction == "none" ? perElement : Shape{};
   int id = c.emit1(node, std::move(operands), std::move(attrs), {dt, shape});
-  return id < 0 ? Value::poison() : Value::ofTensor(id);
+  return tensorOrPoison(id);
 }
 
 } // namespace
@@ -163,7 +163,7 @@ Value infoNce(Call &c) {
   int id = c.emit1("info_nce_loss", {a, c.tensor("positive")},
                    {{"temperature", Attr::real(c.real("temperature"))}},
                    {c.type(a).dtype, {}});
-  return id < 0 ? Value::poison() : Value::ofTensor(id);
+  return tensorOrPoison(id);
 }
 
 Value distillation(Call &c) {
@@ -185,7 +185,7 @@ Value distillation(Call &c) {
                    {{"temperature", Attr::real(c.real("temperature"))},
                     {"alpha", Attr::real(c.real("alpha"))}},
                    {st.dtype, {}});
-  return id < 0 ? Value::poison() : Value::ofTensor(id);
+  return tensorOrPoison(id);
 }
 
 } // namespace nnc::sema::handlers

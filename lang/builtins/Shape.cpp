@@ -110,13 +110,7 @@ Value emitSplit(Call &c, int x, int64_t axis,
   auto ids = c.emit(
       "split", {x},
       {{"axis", Attr::integer(axis)}, {"sizes", Attr::integers(sizes)}}, types);
-  std::vector<Value> out;
-  for (int id : ids) {
-    if (id < 0)
-      return Value::poison();
-    out.push_back(Value::ofTensor(id));
-  }
-  return Value::list(std::move(out));
+  return tensorListOrPoison(ids);
 }
 
 } // namespace

@@ -61,8 +61,8 @@ bool isFloatTensor(const nnc_tensor *t, const char *what, const char *fn) {
     return false;
   }
   if (t->value.dtype() != DType::F32 && t->value.dtype() != DType::F64) {
-    lastError = std::string(fn) + ": " + what + " is " +
-                t->value.typeString() + "; expected f32 or f64";
+    lastError = std::string(fn) + ": " + what + " is " + t->value.typeString() +
+                "; expected f32 or f64";
     return false;
   }
   return true;
@@ -83,7 +83,9 @@ extern "C" {
 const char *nnc_last_error(void) { return lastError.c_str(); }
 int nnc_api_version(void) { return NNC_RUNTIME_API_VERSION; }
 
-void nnc_set_num_threads(int threads) { setNumThreads(threads < 1 ? 1 : threads); }
+void nnc_set_num_threads(int threads) {
+  setNumThreads(threads < 1 ? 1 : threads);
+}
 int nnc_num_threads(void) { return numThreads(); }
 
 nnc_tensor *nnc_tensor_create(nnc_dtype dtype, int64_t rank,
@@ -166,7 +168,8 @@ nnc_tensor *nnc_checkpoint_get(const nnc_checkpoint *c, const char *name) {
 nnc_tensor *nnc_linear(const nnc_tensor *input, const nnc_tensor *weight,
                        const nnc_tensor *bias) {
   const char *fn = "nnc_linear";
-  if (!isFloatTensor(input, "input", fn) || !isFloatTensor(weight, "weight", fn))
+  if (!isFloatTensor(input, "input", fn) ||
+      !isFloatTensor(weight, "weight", fn))
     return nullptr;
   const Tensor &x = input->value, &w = weight->value;
   if (!sameDType(x, w, fn))
@@ -220,10 +223,10 @@ nnc_tensor *nnc_conv(const nnc_tensor *input, const nnc_tensor *weight,
     return fail<nnc_tensor>(std::string(fn) + ": bad ranks or arguments (" +
                             x.typeString() + ", " + w.typeString() + ")");
   if (x.dim(1) % groups || w.dim(0) % groups || w.dim(1) * groups != x.dim(1))
-    return fail<nnc_tensor>(std::string(fn) + ": input " + x.typeString() +
-                            " and weight " + w.typeString() +
-                            " disagree on channels for groups=" +
-                            std::to_string(groups));
+    return fail<nnc_tensor>(
+        std::string(fn) + ": input " + x.typeString() + " and weight " +
+        w.typeString() +
+        " disagree on channels for groups=" + std::to_string(groups));
   std::vector<int64_t> st(stride, stride + s), pad(padding, padding + s),
       dil(dilation, dilation + s);
   for (int64_t i = 0; i < s; ++i) {
@@ -239,8 +242,8 @@ nnc_tensor *nnc_conv(const nnc_tensor *input, const nnc_tensor *weight,
                bias->value.dim(0) != w.dim(0)))
     return fail<nnc_tensor>(std::string(fn) + ": bias must be [" +
                             std::to_string(w.dim(0)) + "]");
-  return wrap(kernels::conv(x, w, bias ? bias->value : Tensor(), st, pad, dil,
-                            groups));
+  return wrap(
+      kernels::conv(x, w, bias ? bias->value : Tensor(), st, pad, dil, groups));
 }
 
 nnc_tensor *nnc_softmax(const nnc_tensor *input, int64_t axis) {
@@ -275,9 +278,8 @@ nnc_tensor *nnc_binary(nnc_binary_op op, const nnc_tensor *lhs,
     int64_t x = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
     int64_t y = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
     if (x != y && x != 1 && y != 1)
-      return fail<nnc_tensor>(std::string(fn) + ": shapes " +
-                              shapeString(a) + " and " + shapeString(b) +
-                              " do not broadcast");
+      return fail<nnc_tensor>(std::string(fn) + ": shapes " + shapeString(a) +
+                              " and " + shapeString(b) + " do not broadcast");
   }
   return wrap(kernels::binary(kernels::BinaryOp(op), lhs->value, rhs->value));
 }

@@ -112,10 +112,10 @@ void Executor::initParameters(uint64_t seed) {
       t = rt::kernels::randomUniform(spec.shape, spec.dtype, seed, stream,
                                      -scale, scale);
     else if (init == "normal")
-      t = rt::kernels::binary(rt::kernels::BinaryOp::Mul,
-                              rt::kernels::randomNormal(spec.shape, spec.dtype,
-                                                        seed, stream),
-                              rt::Tensor::full(spec.dtype, {}, scale));
+      t = rt::kernels::binary(
+          rt::kernels::BinaryOp::Mul,
+          rt::kernels::randomNormal(spec.shape, spec.dtype, seed, stream),
+          rt::Tensor::full(spec.dtype, {}, scale));
     else if (init == "ones" || init == "constant")
       t = rt::Tensor::full(spec.dtype, spec.shape,
                            init == "ones" ? 1.0 : scale);
@@ -146,8 +146,8 @@ bool Executor::loadParameters(const std::map<std::string, rt::Tensor> &tensors,
   }
   for (auto &[name, t] : tensors)
     if (!loaded.count(name)) {
-      error = source + ": unexpected tensor '" + name + "' " +
-              t.typeString() + ": the model has no such parameter";
+      error = source + ": unexpected tensor '" + name + "' " + t.typeString() +
+              ": the model has no such parameter";
       return false;
     }
   params = std::move(loaded);
@@ -177,8 +177,8 @@ bool Executor::selectCandidate(const std::string &choice,
 }
 
 bool Executor::run(const std::vector<rt::Tensor> &inputs,
-                   std::vector<rt::Tensor> &outputs,
-                   const RunOptions &options, std::string &error) {
+                   std::vector<rt::Tensor> &outputs, const RunOptions &options,
+                   std::string &error) {
   if (inputs.size() != inputSpecs.size()) {
     error = "the model takes " + std::to_string(inputSpecs.size()) +
             " inputs, got " + std::to_string(inputs.size());
@@ -190,10 +190,10 @@ bool Executor::run(const std::vector<rt::Tensor> &inputs,
     const rt::Tensor &t = inputs[i];
     std::string expected = std::string(rt::dtypeName(spec.dtype)) + "[";
     for (size_t d = 0; d < spec.shape.size(); ++d)
-      expected += (d ? ", " : "") +
-                  (spec.shape[d] < 0 && d < spec.dimNames.size()
-                       ? spec.dimNames[d]
-                       : std::to_string(spec.shape[d]));
+      expected +=
+          (d ? ", " : "") + (spec.shape[d] < 0 && d < spec.dimNames.size()
+                                 ? spec.dimNames[d]
+                                 : std::to_string(spec.shape[d]));
     expected += "]";
     auto fail = [&](const std::string &why) {
       error = "input '" + spec.name + "' is " + t.typeString() + ", expected " +

@@ -1,4 +1,5 @@
-//===- Executor.h - Reference executor for nn-dialect programs ---*- C++ -*-===//
+//===- Executor.h - Reference executor for nn-dialect programs ---*- C++
+//-*-===//
 //
 // Runs a verified nn-dialect function op by op on the runtime kernels, with
 // inference semantics: batch norm uses running statistics, dropout is the
@@ -29,8 +30,8 @@ namespace nnc::exec {
 struct TensorSpec {
   std::string name;
   rt::DType dtype;
-  std::vector<int64_t> shape;          // -1 where dynamic
-  std::vector<std::string> dimNames;   // source-level names, e.g. "B"
+  std::vector<int64_t> shape;        // -1 where dynamic
+  std::vector<std::string> dimNames; // source-level names, e.g. "B"
 };
 
 class Executor {

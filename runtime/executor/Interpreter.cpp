@@ -128,8 +128,8 @@ bool Interpreter::runOp(mlir::Operation &op) {
           .Case([&](nn::ParamOp p) {
             auto it = params.find(p.getName().str());
             if (it == params.end()) {
-              ok = fail(op, "parameter '" + p.getName().str() +
-                                "' has no value");
+              ok = fail(op,
+                        "parameter '" + p.getName().str() + "' has no value");
               return true;
             }
             set(p.getResult(), it->second);
@@ -151,7 +151,8 @@ bool Interpreter::runOp(mlir::Operation &op) {
             } else {
               auto values = dense.getValues<llvm::APInt>();
               for (int64_t i = 0; i < n; ++i)
-                t.set(i, double(values[dense.isSplat() ? 0 : i].getSExtValue()));
+                t.set(i,
+                      double(values[dense.isSplat() ? 0 : i].getSExtValue()));
             }
             set(c.getResult(), std::move(t));
             return true;
@@ -160,9 +161,8 @@ bool Interpreter::runOp(mlir::Operation &op) {
             ok = runChoice(choice);
             return true;
           })
-          .Default([&](mlir::Operation *) {
-            return runLayerOp(*this, op, ok);
-          });
+          .Default(
+              [&](mlir::Operation *) { return runLayerOp(*this, op, ok); });
   if (!handled)
     return fail(op, "the reference executor does not implement this op");
   if (!ok)

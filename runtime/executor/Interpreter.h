@@ -1,4 +1,5 @@
-//===- Interpreter.h - Op-by-op evaluation of an nn function -----*- C++ -*-===//
+//===- Interpreter.h - Op-by-op evaluation of an nn function -----*- C++
+//-*-===//
 #ifndef NNC_RUNTIME_EXECUTOR_INTERPRETER_H
 #define NNC_RUNTIME_EXECUTOR_INTERPRETER_H
 
@@ -26,8 +27,8 @@ public:
   Interpreter(const std::map<std::string, rt::Tensor> &params,
               const std::map<std::string, std::string> &selected,
               bool stochastic, uint64_t seed)
-      : params(params), selected(selected), stochastic(stochastic),
-        seed(seed) {}
+      : params(params), selected(selected), stochastic(stochastic), seed(seed) {
+  }
 
   bool runFunction(mlir::func::FuncOp func,
                    const std::vector<rt::Tensor> &inputs,

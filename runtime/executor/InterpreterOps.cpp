@@ -68,8 +68,8 @@ static k::Reduction reduction(llvm::StringRef name) {
 }
 
 static k::RecurrentOptions recurrentOptions(int64_t hidden, int64_t layers,
-                                            bool bidirectional,
-                                            bool batchFirst, bool biases) {
+                                            bool bidirectional, bool batchFirst,
+                                            bool biases) {
   k::RecurrentOptions o;
   o.hiddenSize = hidden;
   o.numLayers = layers;
@@ -88,8 +88,8 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
   return llvm::TypeSwitch<mlir::Operation *, bool>(&op)
       // Activations with attributes.
       .Case([&](nn::GeluOp o) {
-        in.set(o.getResult(), k::gelu(T(o.getInput()),
-                                      o.getApproximate() == "tanh"));
+        in.set(o.getResult(),
+               k::gelu(T(o.getInput()), o.getApproximate() == "tanh"));
         return true;
       })
       .Case([&](nn::EluOp o) {
@@ -102,8 +102,8 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::SoftplusOp o) {
-        in.set(o.getResult(), k::softplus(T(o.getInput()), o.getBeta(),
-                                          o.getThreshold()));
+        in.set(o.getResult(),
+               k::softplus(T(o.getInput()), o.getBeta(), o.getThreshold()));
         return true;
       })
       .Case([&](nn::SoftmaxOp o) {
@@ -139,9 +139,9 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       })
       .Case([&](nn::RandomNormalOp o) {
         const rt::Tensor &x = T(o.getInput());
-        in.set(o.getResult(), k::randomNormal(x.shape(), x.dtype(),
-                                              uint64_t(o.getSeed()),
-                                              in.nextSeed()));
+        in.set(o.getResult(),
+               k::randomNormal(x.shape(), x.dtype(), uint64_t(o.getSeed()),
+                               in.nextSeed()));
         return true;
       })
       // Dense.
@@ -164,11 +164,10 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       })
       // Convolution.
       .Case([&](nn::ConvOp o) {
-        in.set(o.getResult(),
-               k::conv(T(o.getInput()), T(o.getWeight()),
-                       in.optional(o.getBias()), vec(o.getStride()),
-                       vec(o.getPadding()), vec(o.getDilation()),
-                       o.getGroups()));
+        in.set(o.getResult(), k::conv(T(o.getInput()), T(o.getWeight()),
+                                      in.optional(o.getBias()),
+                                      vec(o.getStride()), vec(o.getPadding()),
+                                      vec(o.getDilation()), o.getGroups()));
         return true;
       })
       .Case([&](nn::ConvTransposeOp o) {
@@ -196,8 +195,7 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
                          in.optional(o.getC0()), tensors(in, o.getWeights()),
                          recurrentOptions(o.getHiddenSize(), o.getNumLayers(),
                                           o.getBidirectional(),
-                                          o.getBatchFirst(),
-                                          o.getHasBiases()));
+                                          o.getBatchFirst(), o.getHasBiases()));
         in.set(o.getOutput(), r.output);
         in.set(o.getHN(), r.hN);
         in.set(o.getCN(), r.cN);
@@ -234,19 +232,17 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         w.outProjWeight = T(o.getOutProjWeight());
         w.outProjBias = in.optional(o.getOutProjBias());
         in.set(o.getResult(),
-               k::multiHeadAttention(T(o.getQuery()), T(o.getKey()),
-                                     T(o.getValue()), w,
-                                     in.optional(o.getKeyPaddingMask()),
-                                     in.optional(o.getAttnMask()),
-                                     o.getNumHeads(), o.getBatchFirst(),
-                                     o.getIsCausal()));
+               k::multiHeadAttention(
+                   T(o.getQuery()), T(o.getKey()), T(o.getValue()), w,
+                   in.optional(o.getKeyPaddingMask()),
+                   in.optional(o.getAttnMask()), o.getNumHeads(),
+                   o.getBatchFirst(), o.getIsCausal()));
         return true;
       })
       .Case([&](nn::AdditiveAttentionOp o) {
-        auto r = k::additiveAttention(T(o.getQuery()), T(o.getKeys()),
-                                      T(o.getQueryWeight()),
-                                      T(o.getKeyWeight()),
-                                      T(o.getScoreWeight()));
+        auto r = k::additiveAttention(
+            T(o.getQuery()), T(o.getKeys()), T(o.getQueryWeight()),
+            T(o.getKeyWeight()), T(o.getScoreWeight()));
         in.set(o.getContext(), r.context);
         in.set(o.getWeights(), r.weights);
         return true;
@@ -258,17 +254,16 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::TimestepEmbeddingOp o) {
-        in.set(o.getResult(), k::timestepEmbedding(T(o.getTimesteps()),
-                                                   o.getDim(),
-                                                   o.getMaxPeriod()));
+        in.set(o.getResult(),
+               k::timestepEmbedding(T(o.getTimesteps()), o.getDim(),
+                                    o.getMaxPeriod()));
         return true;
       })
       .Case([&](nn::RelativePositionBiasOp o) {
-        in.set(o.getResult(),
-               k::relativePositionBias(T(o.getQuery()).dim(1),
-                                       T(o.getKey()).dim(1), T(o.getWeight()),
-                                       o.getNumBuckets(), o.getMaxDistance(),
-                                       o.getBidirectional()));
+        in.set(o.getResult(), k::relativePositionBias(
+                                  T(o.getQuery()).dim(1), T(o.getKey()).dim(1),
+                                  T(o.getWeight()), o.getNumBuckets(),
+                                  o.getMaxDistance(), o.getBidirectional()));
         return true;
       })
       .Case([&](nn::MoEOp o) {
@@ -293,8 +288,8 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       })
       .Case([&](nn::NLLLossOp o) {
         in.set(o.getResult(),
-               k::nllLoss(T(o.getInput()), T(o.getTarget()),
-                          o.getIgnoreIndex(), reduction(o.getReduction())));
+               k::nllLoss(T(o.getInput()), T(o.getTarget()), o.getIgnoreIndex(),
+                          reduction(o.getReduction())));
         return true;
       })
       .Case([&](nn::MSELossOp o) {
@@ -325,9 +320,9 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::InfoNCELossOp o) {
-        in.set(o.getResult(), k::infoNceLoss(T(o.getAnchor()),
-                                             T(o.getPositive()),
-                                             o.getTemperature()));
+        in.set(o.getResult(),
+               k::infoNceLoss(T(o.getAnchor()), T(o.getPositive()),
+                              o.getTemperature()));
         return true;
       })
       .Case([&](nn::DistillationLossOp o) {

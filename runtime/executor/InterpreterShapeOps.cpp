@@ -31,9 +31,8 @@ static rt::Shape resultShape(Interpreter &in, mlir::Value result,
   rt::Shape shape;
   unsigned next = 0;
   for (int64_t d : type.getShape())
-    shape.push_back(mlir::ShapedType::isDynamic(d)
-                        ? in.index(dynamicSizes[next++])
-                        : d);
+    shape.push_back(
+        mlir::ShapedType::isDynamic(d) ? in.index(dynamicSizes[next++]) : d);
   return shape;
 }
 
@@ -92,8 +91,8 @@ bool nnc::exec::runShapeOp(Interpreter &in, mlir::Operation &op, bool &ok) {
             nn::ReduceMinOp>([&](auto o) {
         k::ReduceOp r;
         k::reduceOpFromName(op.getName().stripDialect().str(), r);
-        in.set(o.getResult(), k::reduce(r, T(o.getInput()), vec(o.getDims()),
-                                        o.getKeepdim()));
+        in.set(o.getResult(),
+               k::reduce(r, T(o.getInput()), vec(o.getDims()), o.getKeepdim()));
         return true;
       })
       // Shapes.
@@ -199,8 +198,8 @@ bool nnc::exec::runShapeOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         k::ScatterReduce r;
         k::scatterReduceFromName(o.getReduce().str(), r);
         auto type = mlir::cast<mlir::RankedTensorType>(o.getResult().getType());
-        int64_t rows = o.getDimSize() ? in.index(o.getDimSize())
-                                      : type.getShape()[0];
+        int64_t rows =
+            o.getDimSize() ? in.index(o.getDimSize()) : type.getShape()[0];
         std::string err;
         rt::Tensor out =
             k::scatterReduce(T(o.getSrc()), T(o.getIndex()), rows, r, err);

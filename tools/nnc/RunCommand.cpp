@@ -95,12 +95,12 @@ cl::list<std::string>
                      "the equal-weight mixture of all candidates)"),
             cl::value_desc("NAME=LABEL"), cl::sub(runCommand()),
             cl::cat(runOptionsCategory()));
-cl::opt<unsigned> repeat(
-    "repeat",
-    cl::desc("Time N runs after one warm-up run and report the median "
-             "(for benchmarks)"),
-    cl::value_desc("N"), cl::init(1), cl::sub(runCommand()),
-    cl::cat(runOptionsCategory()));
+cl::opt<unsigned>
+    repeat("repeat",
+           cl::desc("Time N runs after one warm-up run and report the median "
+                    "(for benchmarks)"),
+           cl::value_desc("N"), cl::init(1), cl::sub(runCommand()),
+           cl::cat(runOptionsCategory()));
 cl::opt<int> threads("threads", cl::desc("Worker threads (default: all cores)"),
                      cl::init(0), cl::sub(runCommand()),
                      cl::cat(runOptionsCategory()));
@@ -395,9 +395,9 @@ int nnc::driver::runModel() {
       printSummary(ex->outputs()[k].name + ".var", vars[k]);
   }
   llvm::outs() << llvm::format("time: %.3f ms", ms)
-               << (repeat > 1 ? " (median of " + std::to_string(repeat) +
-                                    " runs)"
-                              : std::string())
+               << (repeat > 1
+                       ? " (median of " + std::to_string(repeat) + " runs)"
+                       : std::string())
                << (mcSamples ? " (" + std::to_string(mcSamples) + " passes)"
                              : std::string())
                << "\n";
