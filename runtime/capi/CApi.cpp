@@ -15,6 +15,8 @@
 #include "runtime/kernels/Dense.h"
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/KernelUtil.h"
+#include "runtime/kernels/Norm.h"
+#include "runtime/kernels/Pool.h"
 
 #include <map>
 #include <string>
@@ -244,6 +246,112 @@ nnc_tensor *nnc_conv(const nnc_tensor *input, const nnc_tensor *weight,
                             std::to_string(w.dim(0)) + "]");
   return wrap(
       kernels::conv(x, w, bias ? bias->value : Tensor(), st, pad, dil, groups));
+}
+
+/// Checks the per-dim pooling arguments the way PyTorch does.
+static bool poolArgs(const nnc_tensor *input, int64_t spatial,
+                     const int64_t *kernel, const int64_t *stride,
+                     const int64_t *padding, const char *fn,
+                     std::vector<int64_t> &k, std::vector<int64_t> &s,
+                     std::vector<int64_t> &p) {
+  if (!isFloatTensor(input, "input", fn))
+    return false;
+  const Tensor &x = input->value;
+  if (spatial < 1 || spatial > 3 || x.rank() != spatial + 2 || !kernel ||
+      !stride || !padding) {
+    lastError = std::string(fn) + ": input " + x.typeString() +
+                " does not have " + std::to_string(spatial) +
+                " spatial dims, or an argument is NULL";
+    return false;
+  }
+  k.assign(kernel, kernel + spatial);
+  s.assign(stride, stride + spatial);
+  p.assign(padding, padding + spatial);
+  for (int64_t i = 0; i < spatial; ++i)
+    if (k[i] < 1 || s[i] < 1 || p[i] < 0 || 2 * p[i] > k[i] ||
+        x.dim(2 + i) + 2 * p[i] < k[i]) {
+      lastError = std::string(fn) + ": bad kernel, stride or padding for " +
+                  x.typeString();
+      return false;
+    }
+  return true;
+}
+
+nnc_tensor *nnc_max_pool(const nnc_tensor *input, int64_t spatial,
+                         const int64_t *kernel_size, const int64_t *stride,
+                         const int64_t *padding, int ceil_mode) {
+  std::vector<int64_t> k, s, p;
+  if (!poolArgs(input, spatial, kernel_size, stride, padding, "nnc_max_pool", k,
+                s, p))
+    return nullptr;
+  return wrap(kernels::maxPool(
+      input->value, k, s, p, std::vector<int64_t>(spatial, 1), ceil_mode != 0));
+}
+
+nnc_tensor *nnc_avg_pool(const nnc_tensor *input, int64_t spatial,
+                         const int64_t *kernel_size, const int64_t *stride,
+                         const int64_t *padding, int ceil_mode,
+                         int count_include_pad) {
+  std::vector<int64_t> k, s, p;
+  if (!poolArgs(input, spatial, kernel_size, stride, padding, "nnc_avg_pool", k,
+                s, p))
+    return nullptr;
+  return wrap(kernels::avgPool(input->value, k, s, p, ceil_mode != 0,
+                               count_include_pad != 0));
+}
+
+/// A per-channel vector of `channels` entries with the input's dtype.
+static bool channelVector(const nnc_tensor *t, const Tensor &x,
+                          int64_t channels, const char *what, const char *fn) {
+  if (t && t->value.dtype() == x.dtype() && t->value.rank() == 1 &&
+      t->value.dim(0) == channels)
+    return true;
+  lastError = std::string(fn) + ": " + what + " must be " +
+              dtypeName(x.dtype()) + "[" + std::to_string(channels) + "]";
+  return false;
+}
+
+nnc_tensor *nnc_batch_norm(const nnc_tensor *input, const nnc_tensor *weight,
+                           const nnc_tensor *bias,
+                           const nnc_tensor *running_mean,
+                           const nnc_tensor *running_var, double epsilon) {
+  const char *fn = "nnc_batch_norm";
+  if (!isFloatTensor(input, "input", fn))
+    return nullptr;
+  const Tensor &x = input->value;
+  if (x.rank() < 2)
+    return fail<nnc_tensor>(std::string(fn) + ": input must have rank >= 2");
+  int64_t c = x.dim(1);
+  if ((weight && !channelVector(weight, x, c, "weight", fn)) ||
+      (bias && !channelVector(bias, x, c, "bias", fn)) ||
+      !channelVector(running_mean, x, c, "running_mean", fn) ||
+      !channelVector(running_var, x, c, "running_var", fn))
+    return nullptr;
+  return wrap(kernels::batchNorm(
+      x, weight ? weight->value : Tensor(), bias ? bias->value : Tensor(),
+      running_mean->value, running_var->value, epsilon));
+}
+
+nnc_tensor *nnc_layer_norm(const nnc_tensor *input, const nnc_tensor *weight,
+                           const nnc_tensor *bias, double epsilon) {
+  const char *fn = "nnc_layer_norm";
+  if (!isFloatTensor(input, "input", fn))
+    return nullptr;
+  const Tensor &x = input->value;
+  if (x.rank() < 1)
+    return fail<nnc_tensor>(std::string(fn) + ": input must have rank >= 1");
+  int64_t d = x.dim(-1);
+  if ((weight && !channelVector(weight, x, d, "weight", fn)) ||
+      (bias && !channelVector(bias, x, d, "bias", fn)))
+    return nullptr;
+  return wrap(kernels::layerNorm(x, weight ? weight->value : Tensor(),
+                                 bias ? bias->value : Tensor(), {d}, epsilon));
+}
+
+nnc_tensor *nnc_gelu(const nnc_tensor *input, int tanh_approximation) {
+  if (!isFloatTensor(input, "input", "nnc_gelu"))
+    return nullptr;
+  return wrap(kernels::gelu(input->value, tanh_approximation != 0));
 }
 
 nnc_tensor *nnc_softmax(const nnc_tensor *input, int64_t axis) {

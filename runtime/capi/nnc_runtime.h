@@ -87,6 +87,23 @@ nnc_tensor *nnc_conv(const nnc_tensor *input, const nnc_tensor *weight,
                      const nnc_tensor *bias, const int64_t *stride,
                      const int64_t *padding, const int64_t *dilation,
                      int64_t groups);
+/* Pooling over the `spatial` trailing dims of [N, C, *spatial]. */
+nnc_tensor *nnc_max_pool(const nnc_tensor *input, int64_t spatial,
+                         const int64_t *kernel_size, const int64_t *stride,
+                         const int64_t *padding, int ceil_mode);
+nnc_tensor *nnc_avg_pool(const nnc_tensor *input, int64_t spatial,
+                         const int64_t *kernel_size, const int64_t *stride,
+                         const int64_t *padding, int ceil_mode,
+                         int count_include_pad);
+/* Inference batch norm over channel dim 1; `weight`/`bias` may be NULL. */
+nnc_tensor *nnc_batch_norm(const nnc_tensor *input, const nnc_tensor *weight,
+                           const nnc_tensor *bias,
+                           const nnc_tensor *running_mean,
+                           const nnc_tensor *running_var, double epsilon);
+/* Layer norm over the last dim; `weight`/`bias` may be NULL. */
+nnc_tensor *nnc_layer_norm(const nnc_tensor *input, const nnc_tensor *weight,
+                           const nnc_tensor *bias, double epsilon);
+nnc_tensor *nnc_gelu(const nnc_tensor *input, int tanh_approximation);
 nnc_tensor *nnc_softmax(const nnc_tensor *input, int64_t axis);
 nnc_tensor *nnc_unary(nnc_unary_op op, const nnc_tensor *input);
 nnc_tensor *nnc_binary(nnc_binary_op op, const nnc_tensor *lhs,

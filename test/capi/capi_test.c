@@ -103,6 +103,32 @@ int main(int argc, char **argv) {
   }
   CHECK(nnc_conv(cx, cw, NULL, one, zero, one, 2) == NULL);
 
+  /* Pooling, normalisation and GELU. */
+  int64_t k2[2] = {2, 2}, s2[2] = {2, 2};
+  nnc_tensor *mp = nnc_max_pool(cx, 2, k2, s2, zero, 0);
+  CHECK(mp && nnc_tensor_dim(mp, 2) == 1 &&
+        ((float *)nnc_tensor_data(mp))[0] == 3.0f);
+  nnc_tensor *ap = nnc_avg_pool(cx, 2, k2, s2, zero, 0, 1);
+  CHECK(ap && ((float *)nnc_tensor_data(ap))[0] == 1.5f);
+  int64_t k9[2] = {9, 9};
+  CHECK(nnc_max_pool(cx, 2, k9, s2, zero, 0) == NULL);
+  int64_t cd[1] = {3};
+  nnc_tensor *mean = nnc_tensor_create(NNC_F32, 1, cd);
+  nnc_tensor *var = nnc_tensor_create(NNC_F32, 1, cd);
+  for (int i = 0; i < 3; ++i) {
+    ((float *)nnc_tensor_data(mean))[i] = 1.0f;
+    ((float *)nnc_tensor_data(var))[i] = 4.0f;
+  }
+  nnc_tensor *bn = nnc_batch_norm(cx, NULL, NULL, mean, var, 0.0);
+  CHECK(bn && fabsf(((float *)nnc_tensor_data(bn))[5] - 2.0f) < 1e-6f);
+  CHECK(nnc_batch_norm(cx, NULL, NULL, mean, x, 1e-5) == NULL);
+  nnc_tensor *ln = nnc_layer_norm(x, NULL, NULL, 1e-5);
+  CHECK(ln && fabsf(((float *)nnc_tensor_data(ln))[0] +
+                    ((float *)nnc_tensor_data(ln))[1] +
+                    ((float *)nnc_tensor_data(ln))[2]) < 1e-5f);
+  nnc_tensor *g = nnc_gelu(x, 0);
+  CHECK(g && ((float *)nnc_tensor_data(g))[2] == 0.0f);
+
   /* .npy round trip, and a missing file. */
   char path[4096];
   snprintf(path, sizeof path, "%s/y.npy", argv[1]);
@@ -114,7 +140,8 @@ int main(int argc, char **argv) {
   CHECK(nnc_npy_read(path) == NULL && strstr(nnc_last_error(), "missing.npy"));
   CHECK(nnc_safetensors_read(path) == NULL);
 
-  nnc_tensor *all[] = {x, w, b, y, z, s, r, row, sum, cx, cw, cy, back};
+  nnc_tensor *all[] = {x,  w,  b,    y,   z,  s,  r,  row, sum, cx, cw,
+                       cy, mp, ap, mean, var, bn, ln, g,   back};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
     nnc_tensor_destroy(all[i]);
   if (failures)
