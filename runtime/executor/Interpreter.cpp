@@ -52,6 +52,24 @@ bool Interpreter::runFunction(mlir::func::FuncOp func,
   mlir::Block &body = func.getBody().front();
   for (unsigned i = 0; i < body.getNumArguments(); ++i)
     set(body.getArgument(i), inputs[i]);
+  // Activations are released after their last use, so peak memory is that
+  // of the live values rather than of every intermediate of the model.
+  llvm::DenseMap<mlir::Operation *, llvm::SmallVector<mlir::Value>> lastUses;
+  auto noteLastUse = [&](mlir::Value v) {
+    mlir::Operation *last = nullptr;
+    for (mlir::OpOperand &use : v.getUses())
+      if (mlir::Operation *top = body.findAncestorOpInBlock(*use.getOwner()))
+        if (!last || last->isBeforeInBlock(top))
+          last = top;
+    if (last && !mlir::isa<mlir::func::ReturnOp>(last))
+      lastUses[last].push_back(v);
+  };
+  for (mlir::Value arg : body.getArguments())
+    noteLastUse(arg);
+  for (mlir::Operation &op : body)
+    for (mlir::Value result : op.getResults())
+      noteLastUse(result);
+
   for (mlir::Operation &op : body) {
     if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op)) {
       outputs.clear();
@@ -61,6 +79,9 @@ bool Interpreter::runFunction(mlir::func::FuncOp func,
     }
     if (!runOp(op))
       return false;
+    if (auto it = lastUses.find(&op); it != lastUses.end())
+      for (mlir::Value v : it->second)
+        tensors.erase(v);
   }
   err = "function '" + func.getName().str() + "' has no return";
   return false;
