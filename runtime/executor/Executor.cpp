@@ -221,6 +221,7 @@ bool Executor::run(const std::vector<rt::Tensor> &inputs,
     error = "parameters are not initialised or loaded";
     return false;
   }
-  Interpreter interp(params, selected, options.stochastic, options.seed);
+  Interpreter interp(params, selected, options.stochastic, options.seed,
+                     options.profile);
   return interp.runFunction(func, inputs, outputs, error);
 }

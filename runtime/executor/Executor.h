@@ -62,10 +62,19 @@ public:
   bool selectCandidate(const std::string &choice, const std::string &label,
                        std::string &error);
 
+  /// Time and call count per op name, accumulated over runs.
+  struct OpProfile {
+    double milliseconds = 0;
+    int64_t calls = 0;
+  };
+  using Profile = std::map<std::string, OpProfile>;
+
   struct RunOptions {
     /// Dropout samples masks (MC dropout) instead of being the identity.
     bool stochastic = false;
     uint64_t seed = 0;
+    /// When set, every op's wall time is added here.
+    Profile *profile = nullptr;
   };
   /// Runs the function. Inputs are checked against the signature (dtype,
   /// rank, static sizes, and consistency of repeated symbolic sizes).

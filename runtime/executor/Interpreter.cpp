@@ -20,7 +20,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include "llvm/ADT/TypeSwitch.h"
+
 #include "llvm/Support/raw_ostream.h"
+#include <chrono>
 
 using namespace nnc;
 using namespace nnc::exec;
@@ -77,8 +79,16 @@ bool Interpreter::runFunction(mlir::func::FuncOp func,
         outputs.push_back(tensor(v));
       return true;
     }
+    auto start = std::chrono::steady_clock::now();
     if (!runOp(op))
       return false;
+    if (profile) {
+      auto &entry = (*profile)[op.getName().getStringRef().str()];
+      entry.milliseconds += std::chrono::duration<double, std::milli>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+      ++entry.calls;
+    }
     if (auto it = lastUses.find(&op); it != lastUses.end())
       for (mlir::Value v : it->second)
         tensors.erase(v);

@@ -4,6 +4,7 @@
 #define NNC_RUNTIME_EXECUTOR_INTERPRETER_H
 
 #include "runtime/Tensor.h"
+#include "runtime/executor/Executor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Value.h"
@@ -26,9 +27,10 @@ class Interpreter {
 public:
   Interpreter(const std::map<std::string, rt::Tensor> &params,
               const std::map<std::string, std::string> &selected,
-              bool stochastic, uint64_t seed)
-      : params(params), selected(selected), stochastic(stochastic), seed(seed) {
-  }
+              bool stochastic, uint64_t seed,
+              std::map<std::string, Executor::OpProfile> *profile = nullptr)
+      : params(params), selected(selected), stochastic(stochastic), seed(seed),
+        profile(profile) {}
 
   bool runFunction(mlir::func::FuncOp func,
                    const std::vector<rt::Tensor> &inputs,
@@ -62,6 +64,7 @@ private:
   llvm::DenseMap<mlir::Value, rt::Tensor> tensors;
   llvm::DenseMap<mlir::Value, int64_t> indices;
   std::string *error = nullptr;
+  std::map<std::string, Executor::OpProfile> *profile;
 };
 
 } // namespace nnc::exec

@@ -101,6 +101,9 @@ cl::opt<unsigned>
                     "(for benchmarks)"),
            cl::value_desc("N"), cl::init(1), cl::sub(runCommand()),
            cl::cat(runOptionsCategory()));
+cl::opt<bool> profileOps("profile",
+                         cl::desc("Print the time spent in each kind of op"),
+                         cl::sub(runCommand()), cl::cat(runOptionsCategory()));
 cl::opt<int> threads("threads", cl::desc("Worker threads (default: all cores)"),
                      cl::init(0), cl::sub(runCommand()),
                      cl::cat(runOptionsCategory()));
@@ -172,15 +175,18 @@ void printSummary(const std::string &name, const rt::Tensor &t) {
 
 /// Runs the executor once, or T times with dropout sampling (mean and
 /// variance of every output).
+exec::Executor::Profile opProfile;
+
 bool runOnce(exec::Executor &ex, const std::vector<rt::Tensor> &inputs,
              std::vector<rt::Tensor> &outputs, std::vector<rt::Tensor> &vars,
              uint64_t passSeed, std::string &error) {
+  exec::Executor::Profile *profile = profileOps ? &opProfile : nullptr;
   if (mcSamples == 0)
-    return ex.run(inputs, outputs, {false, passSeed}, error);
+    return ex.run(inputs, outputs, {false, passSeed, profile}, error);
   std::vector<rt::Tensor> sum, sumSq;
   for (unsigned s = 0; s < mcSamples; ++s) {
     std::vector<rt::Tensor> out;
-    if (!ex.run(inputs, out, {true, passSeed * 1000003 + s}, error))
+    if (!ex.run(inputs, out, {true, passSeed * 1000003 + s, profile}, error))
       return false;
     if (s == 0)
       for (auto &o : out) {
@@ -388,6 +394,21 @@ int nnc::driver::runModel() {
     if (!writeOutputs(ex->outputs(), outputs, vars, error))
       return fail(error);
     return 0;
+  }
+  if (profileOps) {
+    std::vector<std::pair<std::string, exec::Executor::OpProfile>> rows(
+        opProfile.begin(), opProfile.end());
+    std::sort(rows.begin(), rows.end(), [](auto &a, auto &b) {
+      return a.second.milliseconds > b.second.milliseconds;
+    });
+    double total = 0;
+    for (auto &[name, p] : rows)
+      total += p.milliseconds;
+    llvm::outs() << "profile (all runs):\n";
+    for (auto &[name, p] : rows)
+      llvm::outs() << llvm::format(
+          "  %-36s %9.3f ms %5.1f%% %7lld calls\n", name.c_str(),
+          p.milliseconds, 100.0 * p.milliseconds / total, (long long)p.calls);
   }
   for (size_t k = 0; k < outputs.size(); ++k) {
     printSummary(ex->outputs()[k].name, outputs[k]);
