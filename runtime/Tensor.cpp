@@ -2,6 +2,7 @@
 
 #include "runtime/Tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -71,7 +72,11 @@ std::string nnc::rt::shapeString(const Shape &shape) {
   return s + "]";
 }
 
-Buffer::Buffer(size_t n) : bytes(n) {
+Buffer::Buffer(size_t n) : Buffer(n, Uninitialized()) {
+  std::memset(ptr, 0, std::max<size_t>(64, ((n + 63) / 64) * 64));
+}
+
+Buffer::Buffer(size_t n, Uninitialized) : bytes(n) {
   // Round up so that aligned_alloc's size is a multiple of the alignment,
   // and never ask for zero bytes.
   size_t rounded = ((n + 63) / 64) * 64;
@@ -85,7 +90,6 @@ Buffer::Buffer(size_t n) : bytes(n) {
                  rounded);
     std::abort();
   }
-  std::memset(ptr, 0, rounded);
 }
 
 Buffer::~Buffer() { std::free(ptr); }
@@ -93,6 +97,15 @@ Buffer::~Buffer() { std::free(ptr); }
 Tensor::Tensor(DType dtype, Shape shape)
     : buffer(std::make_shared<Buffer>(numElements(shape) * dtypeSize(dtype))),
       type(dtype), dims(std::move(shape)) {}
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
+  Tensor t;
+  t.buffer = std::make_shared<Buffer>(numElements(shape) * dtypeSize(dtype),
+                                      Buffer::Uninitialized());
+  t.type = dtype;
+  t.dims = std::move(shape);
+  return t;
+}
 
 Tensor Tensor::full(DType dtype, Shape shape, double value) {
   Tensor t(dtype, std::move(shape));

@@ -31,10 +31,14 @@ using Shape = std::vector<int64_t>;
 int64_t numElements(const Shape &shape);
 std::string shapeString(const Shape &shape);
 
-/// A 64-byte-aligned allocation; zero-initialised.
+/// A 64-byte-aligned allocation; zero-initialised unless built with
+/// Buffer::Uninitialized.
 class Buffer {
 public:
   explicit Buffer(size_t bytes);
+  /// An allocation left uninitialised, for producers that write every byte.
+  struct Uninitialized {};
+  Buffer(size_t bytes, Uninitialized);
   ~Buffer();
   Buffer(const Buffer &) = delete;
   Buffer &operator=(const Buffer &) = delete;
@@ -57,6 +61,9 @@ public:
     return Tensor(dtype, std::move(shape));
   }
   static Tensor full(DType dtype, Shape shape, double value);
+  /// A new tensor whose elements are left uninitialised: only for kernels
+  /// that write every element (skips the zero fill of large outputs).
+  static Tensor uninitialized(DType dtype, Shape shape);
   /// A float32 scalar (rank 0).
   static Tensor scalar(float value);
 

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 using namespace nnc::rt;
 using namespace nnc::rt::kernels;
@@ -28,8 +29,26 @@ namespace {
 
 /// Target size of one im2col tile: about the L2 cache.
 constexpr int64_t kTileBytes = int64_t(512) << 10;
-/// Bound on the col buffer when several small images are unfolded at once.
-constexpr int64_t kBatchedColBytes = int64_t(64) << 20;
+/// Bound on the col buffer when several small images are unfolded at once:
+/// it must stay in L2 until the GEMM packs it.
+constexpr int64_t kBatchedColBytes = int64_t(4) << 20;
+
+/// Per-thread scratch that grows and is reused across calls, uninitialised
+/// (every element read is written first): a fresh zeroed buffer per call
+/// costs a memset and page faults on every convolution.
+template <class T> T *scratch(int slot, int64_t count) {
+  struct Slot {
+    std::unique_ptr<T[]> data;
+    int64_t size = 0;
+  };
+  thread_local Slot slots[2];
+  Slot &sl = slots[slot];
+  if (sl.size < count) {
+    sl.data.reset(new T[size_t(count)]);
+    sl.size = count;
+  }
+  return sl.data.get();
+}
 
 /// A convolution's sizes with the spatial dims padded to three.
 struct Geometry {
@@ -81,37 +100,47 @@ void im2col(const T *x, int64_t imageStride, int64_t images, int64_t channels,
   const int64_t *k = g.kernel, *o = g.out, *in = g.in, *s = g.stride,
                 *d = g.dil, *p = g.pad;
   const int64_t span = (line1 - line0) * o[2];
-  parallelFor(0, images * channels * K, std::max<int64_t>(1, 4096 / span),
-              [&](int64_t lo, int64_t hi) {
-                for (int64_t t = lo; t < hi; ++t) {
-                  int64_t image = t / (channels * K), r = t % (channels * K);
-                  int64_t c = r / K, rem = r % K;
-                  int64_t kd = rem / (k[1] * k[2]), kh = rem / k[2] % k[1],
-                          kw = rem % k[2];
-                  const T *xc = x + image * imageStride + c * inPlane;
-                  T *dst = col + r * ld + image * span;
-                  int64_t offW = kw * d[2] - p[2], wlo, whi;
-                  validRange(offW, s[2], in[2], o[2], wlo, whi);
-                  for (int64_t line = line0; line < line1; ++line) {
-                    int64_t id = line / o[1] * s[0] + kd * d[0] - p[0];
-                    int64_t ih = line % o[1] * s[1] + kh * d[1] - p[1];
-                    T *row = dst + (line - line0) * o[2];
-                    if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
-                      std::fill(row, row + o[2], T(0));
-                      continue;
-                    }
-                    const T *src = xc + (id * in[1] + ih) * in[2];
-                    std::fill(row, row + wlo, T(0));
-                    if (s[2] == 1)
-                      for (int64_t ow = wlo; ow < whi; ++ow)
-                        row[ow] = src[ow + offW];
-                    else
-                      for (int64_t ow = wlo; ow < whi; ++ow)
-                        row[ow] = src[ow * s[2] + offW];
-                    std::fill(row + whi, row + o[2], T(0));
-                  }
-                }
-              });
+  // One task per col row (c, kd, kh, kw) with the images inner, so the
+  // index decomposition is paid once per row, not once per (tiny) plane.
+  const int64_t grain = std::max<int64_t>(1, 4096 / (span * images));
+  parallelFor(0, channels * K, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      int64_t c = r / K, rem = r % K;
+      int64_t kd = rem / (k[1] * k[2]), kh = rem / k[2] % k[1], kw = rem % k[2];
+      int64_t offW = kw * d[2] - p[2], wlo, whi;
+      validRange(offW, s[2], in[2], o[2], wlo, whi);
+      for (int64_t image = 0; image < images; ++image) {
+        const T *xc = x + image * imageStride + c * inPlane;
+        T *dst = col + r * ld + image * span;
+        // (od, oh) advance with the line: no divisions per row.
+        int64_t od = line0 / o[1], oh = line0 % o[1];
+        for (int64_t line = line0; line < line1; ++line) {
+          int64_t id = od * s[0] + kd * d[0] - p[0];
+          int64_t ih = oh * s[1] + kh * d[1] - p[1];
+          if (++oh == o[1]) {
+            oh = 0;
+            ++od;
+          }
+          T *row = dst + (line - line0) * o[2];
+          if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
+            std::fill(row, row + o[2], T(0));
+            continue;
+          }
+          const T *src = xc + (id * in[1] + ih) * in[2];
+          for (int64_t ow = 0; ow < wlo; ++ow)
+            row[ow] = T(0);
+          if (s[2] == 1)
+            for (int64_t ow = wlo; ow < whi; ++ow)
+              row[ow] = src[ow + offW];
+          else
+            for (int64_t ow = wlo; ow < whi; ++ow)
+              row[ow] = src[ow * s[2] + offW];
+          for (int64_t ow = whi; ow < o[2]; ++ow)
+            row[ow] = T(0);
+        }
+      }
+    }
+  });
 }
 
 /// Direct convolution for groups == C (one input channel per group): a
@@ -178,16 +207,20 @@ void addBias(T *y, const Tensor &bias, int64_t batch, int64_t channels,
 template <class T>
 Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
                  Geometry g) {
-  Tensor y(x.dtype(), g.outputShape());
-  if (y.numel() == 0)
-    return y;
   const int64_t N = g.batch, C = g.inChannels, O = g.outChannels;
   const int64_t cg = C / g.groups, og = O / g.groups;
   const int64_t K = g.kernelSize(), P = g.outPlane(), inPlane = g.inPlane();
+  // Depthwise accumulates into y; the GEMM paths (beta = 0) and the
+  // scatter of batched results write every element, so skip the zero fill.
+  const bool isDepthwise = g.groups == C && cg == 1;
+  Tensor y = isDepthwise ? Tensor(x.dtype(), g.outputShape())
+                         : Tensor::uninitialized(x.dtype(), g.outputShape());
+  if (y.numel() == 0)
+    return y;
   const T *xd = x.data<T>(), *wd = w.data<T>();
   T *yd = y.data<T>();
 
-  if (g.groups == C && cg == 1) {
+  if (isDepthwise) {
     depthwise(xd, wd, yd, g);
   } else if (K == 1 && g.stride[0] == 1 && g.stride[1] == 1 &&
              g.stride[2] == 1 && g.pad[0] == 0 && g.pad[1] == 0 &&
@@ -213,8 +246,8 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
         nb > 1 ? lines
                : std::clamp<int64_t>(
                      kTileBytes / std::max<int64_t>(1, lineBytes), 1, lines);
-    std::vector<T> col(size_t(rows * nb * tile * g.out[2]));
-    std::vector<T> tmp(nb > 1 ? size_t(og * nb * P) : 0);
+    T *col = scratch<T>(0, rows * nb * tile * g.out[2]);
+    T *tmp = scratch<T>(1, nb > 1 ? og * nb * P : 0);
     for (int64_t n0 = 0; n0 < N; n0 += nb) {
       int64_t cnt = std::min(nb, N - n0);
       for (int64_t gr = 0; gr < g.groups; ++gr) {
@@ -224,19 +257,19 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
         if (cnt == 1) {
           for (int64_t l0 = 0; l0 < lines; l0 += tile) {
             int64_t l1 = std::min(lines, l0 + tile), ld = (l1 - l0) * g.out[2];
-            im2col(xg, C * inPlane, 1, cg, g, l0, l1, col.data(), ld);
-            gemm(false, false, og, ld, rows, T(1), wg, rows, col.data(), ld,
-                 T(0), yg + l0 * g.out[2], P);
+            im2col(xg, C * inPlane, 1, cg, g, l0, l1, col, ld);
+            gemm(false, false, og, ld, rows, T(1), wg, rows, col, ld, T(0),
+                 yg + l0 * g.out[2], P);
           }
           continue;
         }
         int64_t ld = cnt * P;
-        im2col(xg, C * inPlane, cnt, cg, g, 0, lines, col.data(), ld);
-        gemm(false, false, og, ld, rows, T(1), wg, rows, col.data(), ld, T(0),
-             tmp.data(), ld);
+        im2col(xg, C * inPlane, cnt, cg, g, 0, lines, col, ld);
+        gemm(false, false, og, ld, rows, T(1), wg, rows, col, ld, T(0), tmp,
+             ld);
         for (int64_t i = 0; i < cnt; ++i)
           for (int64_t oc = 0; oc < og; ++oc)
-            std::memcpy(yg + (i * O + oc) * P, tmp.data() + oc * ld + i * P,
+            std::memcpy(yg + (i * O + oc) * P, tmp + oc * ld + i * P,
                         sizeof(T) * P);
       }
     }
