@@ -15,5 +15,6 @@ include "dialects/nn/NNLayerOps.td"
 include "dialects/nn/NNShapeOps.td"
 include "dialects/nn/NNSequenceOps.td"
 include "dialects/nn/NNLossOps.td"
+include "dialects/nn/NNGradOps.td"
 
 #endif // NNC_DIALECTS_NN_NNOPS_TD

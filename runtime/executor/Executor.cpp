@@ -221,7 +221,6 @@ bool Executor::run(const std::vector<rt::Tensor> &inputs,
     error = "parameters are not initialised or loaded";
     return false;
   }
-  Interpreter interp(params, selected, options.stochastic, options.seed,
-                     options.profile);
+  Interpreter interp(params, selected, options);
   return interp.runFunction(func, inputs, outputs, error);
 }

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,12 +70,21 @@ public:
   };
   using Profile = std::map<std::string, OpProfile>;
 
+  /// Receives the gradients of a training step's nn.optimizer_step
+  /// (parameter names and gradients, in the op's order); returns false with
+  /// a reason to fail the run.
+  using GradientHandler =
+      std::function<bool(const std::vector<std::string> &names,
+                         std::vector<rt::Tensor> &grads, std::string &why)>;
+
   struct RunOptions {
     /// Dropout samples masks (MC dropout) instead of being the identity.
     bool stochastic = false;
     uint64_t seed = 0;
     /// When set, every op's wall time is added here.
     Profile *profile = nullptr;
+    /// Required by functions that end in nn.optimizer_step.
+    GradientHandler applyGradients;
   };
   /// Runs the function. Inputs are checked against the signature (dtype,
   /// rank, static sizes, and consistency of repeated symbolic sizes).

@@ -192,8 +192,9 @@ bool Interpreter::runOp(mlir::Operation &op) {
             ok = runChoice(choice);
             return true;
           })
-          .Default(
-              [&](mlir::Operation *) { return runLayerOp(*this, op, ok); });
+          .Default([&](mlir::Operation *) {
+            return runLayerOp(*this, op, ok) || runGradOp(*this, op, ok);
+          });
   if (!handled)
     return fail(op, "the reference executor does not implement this op");
   if (!ok)

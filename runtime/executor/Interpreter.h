@@ -25,12 +25,12 @@ namespace nnc::exec {
 /// `index` values (dynamic sizes). One instance per run.
 class Interpreter {
 public:
-  Interpreter(const std::map<std::string, rt::Tensor> &params,
+  Interpreter(std::map<std::string, rt::Tensor> &params,
               const std::map<std::string, std::string> &selected,
-              bool stochastic, uint64_t seed,
-              std::map<std::string, Executor::OpProfile> *profile = nullptr)
-      : params(params), selected(selected), stochastic(stochastic), seed(seed),
-        profile(profile) {}
+              const Executor::RunOptions &options)
+      : params(params), selected(selected), stochastic(options.stochastic),
+        seed(options.seed), profile(options.profile),
+        gradientHandler(options.applyGradients) {}
 
   bool runFunction(mlir::func::FuncOp func,
                    const std::vector<rt::Tensor> &inputs,
@@ -44,6 +44,19 @@ public:
   void set(mlir::Value v, rt::Tensor t) { tensors[v] = std::move(t); }
   bool fail(mlir::Operation &op, const std::string &message);
   bool stochasticMode() const { return stochastic; }
+  /// nn.optimizer_step: hands the gradients to the run's handler.
+  bool applyGradients(const std::vector<std::string> &names,
+                      std::vector<rt::Tensor> &grads, std::string &why) {
+    if (!gradientHandler) {
+      why = "this function updates parameters; run it with an optimiser";
+      return false;
+    }
+    return gradientHandler(names, grads, why);
+  }
+  /// nn.assign: rebinds a buffer (running statistics) to a new value.
+  void assign(const std::string &name, rt::Tensor value) {
+    params[name] = std::move(value);
+  }
   /// A fresh seed for each stochastic op evaluation in this run.
   uint64_t nextSeed() { return seed * 0x9E3779B97F4A7C15ull + ++dropoutCalls; }
 
@@ -56,7 +69,7 @@ private:
 
   bool runChoice(nn::ChoiceOp choice);
 
-  const std::map<std::string, rt::Tensor> &params;
+  std::map<std::string, rt::Tensor> &params;
   const std::map<std::string, std::string> &selected;
   bool stochastic;
   uint64_t seed;
@@ -65,7 +78,12 @@ private:
   llvm::DenseMap<mlir::Value, int64_t> indices;
   std::string *error = nullptr;
   std::map<std::string, Executor::OpProfile> *profile;
+  Executor::GradientHandler gradientHandler;
 };
+
+/// Gradient and training-step ops (InterpreterGradOps.cpp). Returns false if
+/// `op` is not one of them.
+bool runGradOp(Interpreter &interp, mlir::Operation &op, bool &ok);
 
 } // namespace nnc::exec
 

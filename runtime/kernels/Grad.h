@@ -55,6 +55,15 @@ struct LinearGrads {
 LinearGrads linearBackward(const Tensor &gradOutput, const Tensor &input,
                            const Tensor &weight, bool hasBias);
 
+/// The weight part of linearBackward alone: dW = dY^T X over all rows.
+Tensor linearWeightBackward(const Tensor &gradOutput, const Tensor &input,
+                            const Shape &weightShape);
+
+/// Autograd of x[start:end:step] along `axis` (kernels::slice semantics):
+/// gradOutput scattered into zeros of `inputShape`.
+Tensor sliceBackward(const Tensor &gradOutput, const Shape &inputShape,
+                     int64_t axis, int64_t start, int64_t end, int64_t step);
+
 struct MatmulGrads {
   Tensor lhs, rhs;
 };
@@ -83,12 +92,15 @@ struct ConvGrads {
 /// Autograd of F.conv1d/2d/3d(input, weight, bias, stride, padding,
 /// dilation, groups) with the layouts of kernels::conv: dW by GEMM against
 /// the im2col of the input, dX by the transposed GEMM and col2im, dB by
-/// summing dY (only with `hasBias`).
+/// summing dY (only with `hasBias`). `needInput` / `needWeight` skip the
+/// work of a gradient nobody reads (the first layer's input gradient); the
+/// skipped field is undefined.
 ConvGrads convBackward(const Tensor &gradOutput, const Tensor &input,
                        const Tensor &weight, bool hasBias,
                        const std::vector<int64_t> &stride,
                        const std::vector<int64_t> &padding,
-                       const std::vector<int64_t> &dilation, int64_t groups);
+                       const std::vector<int64_t> &dilation, int64_t groups,
+                       bool needInput = true, bool needWeight = true);
 
 /// Autograd of F.max_pool1d/2d/3d (same arguments as kernels::maxPool): each
 /// output gradient goes to its window's argmax, recomputed from the input

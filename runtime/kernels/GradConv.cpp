@@ -116,31 +116,40 @@ template <class T>
 ConvGrads convBackwardT(const Tensor &gy, const Tensor &x, const Tensor &w,
                         bool hasBias, const std::vector<int64_t> &stride,
                         const std::vector<int64_t> &padding,
-                        const std::vector<int64_t> &dilation, int64_t groups) {
+                        const std::vector<int64_t> &dilation, int64_t groups,
+                        bool needInput, bool needWeight) {
   Shape kernel(w.shape().begin() + 2, w.shape().end());
   Dims3 g = makeDims(x.shape(), gy.shape(), kernel, stride, padding, &dilation);
   int64_t N = x.dim(0), C = x.dim(1), O = w.dim(0);
   int64_t Cg = C / groups, Og = O / groups;
   int64_t rowsK = Cg * g.kernel(), P = g.outPlane(), I = g.inPlane();
   ConvGrads r;
-  r.input = Tensor(x.dtype(), x.shape());
-  r.weight = Tensor(w.dtype(), w.shape());
-  std::vector<T> col(size_t(rowsK * P)), dcol(size_t(rowsK * P));
+  if (needInput)
+    r.input = Tensor(x.dtype(), x.shape());
+  if (needWeight)
+    r.weight = Tensor(w.dtype(), w.shape());
+  std::vector<T> col(needWeight ? size_t(rowsK * P) : 0),
+      dcol(needInput ? size_t(rowsK * P) : 0);
   const T *xd = x.data<T>(), *wd = w.data<T>(), *gd = gy.data<T>();
-  T *dx = r.input.data<T>(), *dw = r.weight.data<T>();
+  T *dx = needInput ? r.input.data<T>() : nullptr;
+  T *dw = needWeight ? r.weight.data<T>() : nullptr;
   for (int64_t n = 0; n < N; ++n)
     for (int64_t gr = 0; gr < groups; ++gr) {
       const T *xg = xd + (n * C + gr * Cg) * I;
       const T *gyg = gd + (n * O + gr * Og) * P;
       const T *wg = wd + gr * Og * rowsK;
-      im2col(g, Cg, xg, col.data());
-      // dW [Og, rowsK] += dY [Og, P] col^T [P, rowsK]
-      gemm(false, true, Og, rowsK, P, T(1), gyg, P, col.data(), P, T(1),
-           dw + gr * Og * rowsK, rowsK);
-      // dcol [rowsK, P] = W^T [rowsK, Og] dY [Og, P]
-      gemm(true, false, rowsK, P, Og, T(1), wg, rowsK, gyg, P, T(0),
-           dcol.data(), P);
-      col2im(g, Cg, dcol.data(), dx + (n * C + gr * Cg) * I);
+      if (needWeight) {
+        im2col(g, Cg, xg, col.data());
+        // dW [Og, rowsK] += dY [Og, P] col^T [P, rowsK]
+        gemm(false, true, Og, rowsK, P, T(1), gyg, P, col.data(), P, T(1),
+             dw + gr * Og * rowsK, rowsK);
+      }
+      if (needInput) {
+        // dcol [rowsK, P] = W^T [rowsK, Og] dY [Og, P]
+        gemm(true, false, rowsK, P, Og, T(1), wg, rowsK, gyg, P, T(0),
+             dcol.data(), P);
+        col2im(g, Cg, dcol.data(), dx + (n * C + gr * Cg) * I);
+      }
     }
   if (hasBias) {
     r.bias = Tensor(w.dtype(), {O});
@@ -251,10 +260,12 @@ ConvGrads kernels::convBackward(const Tensor &gy, const Tensor &x,
                                 const std::vector<int64_t> &stride,
                                 const std::vector<int64_t> &padding,
                                 const std::vector<int64_t> &dilation,
-                                int64_t groups) {
+                                int64_t groups, bool needInput,
+                                bool needWeight) {
   return dispatchFloat(x.dtype(), "convBackward", [&](auto tag) {
     return convBackwardT<decltype(tag)>(gy, x, w, hasBias, stride, padding,
-                                        dilation, groups);
+                                        dilation, groups, needInput,
+                                        needWeight);
   });
 }
 

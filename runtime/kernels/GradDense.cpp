@@ -143,6 +143,50 @@ LinearGrads kernels::linearBackward(const Tensor &g, const Tensor &x,
   });
 }
 
+Tensor kernels::linearWeightBackward(const Tensor &g, const Tensor &x,
+                                     const Shape &weightShape) {
+  return dispatchFloat(x.dtype(), "linearWeightBackward", [&](auto tag) {
+    using T = decltype(tag);
+    int64_t out = weightShape[0], in = weightShape[1];
+    int64_t rows = in > 0 ? x.numel() / in : (out > 0 ? g.numel() / out : 0);
+    Tensor dw = Tensor::uninitialized(x.dtype(), weightShape);
+    // dW [out, in] = dY^T [out, rows] X [rows, in]
+    gemm(true, false, out, in, rows, T(1), g.data<T>(), out, x.data<T>(), in,
+         T(0), dw.data<T>(), in);
+    return dw;
+  });
+}
+
+Tensor kernels::sliceBackward(const Tensor &g, const Shape &inputShape,
+                              int64_t axis, int64_t start, int64_t end,
+                              int64_t step) {
+  int64_t rank = int64_t(inputShape.size());
+  int64_t a = axis < 0 ? axis + rank : axis, size = inputShape[a];
+  auto clampIndex = [size](int64_t i) {
+    if (i < 0)
+      i = std::max<int64_t>(i + size, 0);
+    return std::min(i, size);
+  };
+  int64_t from = clampIndex(start);
+  Tensor dx(g.dtype(), inputShape);
+  int64_t len = g.dim(a), outer = 1, inner = 1;
+  for (int64_t d = 0; d < a; ++d)
+    outer *= inputShape[d];
+  for (int64_t d = a + 1; d < rank; ++d)
+    inner *= inputShape[d];
+  dispatchFloat(g.dtype(), "sliceBackward", [&](auto tag) {
+    using T = decltype(tag);
+    const T *src = g.data<T>();
+    T *dst = dx.data<T>();
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t k = 0; k < len; ++k)
+        std::copy_n(src + (o * len + k) * inner, inner,
+                    dst + (o * size + from + k * step) * inner);
+    return 0;
+  });
+  return dx;
+}
+
 MatmulGrads kernels::matmulBackward(const Tensor &g, const Tensor &a,
                                     const Tensor &b) {
   return dispatchFloat(a.dtype(), "matmulBackward", [&](auto tag) {

@@ -176,7 +176,12 @@ RecurrentResult runTyped(Cell cell, const Tensor &input, const Tensor &h0,
                       sizeof(T) * hidden);
       }
     }
-    x = out;
+    // Training-mode dropout between layers; the stream is the layer index
+    // so every layer draws an independent, reproducible mask.
+    x = opt.dropout > 0 && l + 1 < layers
+            ? dropout(out, opt.dropout, /*spatial=*/false, /*training=*/true,
+                      opt.dropoutSeed, uint64_t(l))
+            : out;
     inSize = dirs * hidden;
   }
 

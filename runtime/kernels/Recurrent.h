@@ -14,7 +14,9 @@
 //  - Results: output [B, T, D*H] (or [T, B, D*H]) holding the last layer's
 //    hidden states (forward in columns [0, H), reverse in [H, 2H)); h_n (and
 //    c_n) [L*D, B, H] holding each layer/direction's final state.
-//  - Inter-layer dropout is training-only and is not applied.
+//  - Inter-layer dropout (PyTorch's `dropout`, applied in training to the
+//    output of every layer but the last) is applied only when
+//    RecurrentOptions::dropout > 0; the default of 0 is inference.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_RUNTIME_KERNELS_RECURRENT_H
@@ -33,6 +35,15 @@ struct RecurrentOptions {
   bool bidirectional = false;
   bool batchFirst = false;
   bool hasBiases = true;
+  /// Training-mode inter-layer dropout probability; 0 (inference) disables
+  /// it. When positive, layer l < numLayers - 1's output sequence, in the
+  /// time-major layout [T, B, D*H] whatever `batchFirst` is, goes through
+  /// kernels::dropout(out, dropout, /*spatial=*/false, /*training=*/true,
+  /// dropoutSeed, /*stream=*/l) before it feeds layer l + 1, so the mask is
+  /// a pure function of (dropoutSeed, l, element) and the backward kernels
+  /// (GradRecurrent.h) regenerate it.
+  double dropout = 0;
+  uint64_t dropoutSeed = 0;
 };
 
 /// output, h_n and (LSTM only; undefined otherwise) c_n.

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Registration.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
@@ -14,7 +15,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  // nnc's own passes are registered here once they exist.
+  nnc::registerNNCPasses();
 
   mlir::DialectRegistry registry;
   nnc::registerNNCDialects(registry);

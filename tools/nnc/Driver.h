@@ -21,6 +21,9 @@ namespace nnc::driver {
 llvm::cl::SubCommand &checkCommand();
 llvm::cl::SubCommand &emitCommand();
 llvm::cl::SubCommand &runCommand();
+llvm::cl::SubCommand &trainCommand();
+llvm::cl::SubCommand &evalCommand();
+llvm::cl::OptionCategory &trainOptionsCategory();
 llvm::cl::OptionCategory &frontEndCategory();
 llvm::cl::OptionCategory &runOptionsCategory();
 
@@ -36,6 +39,13 @@ std::string selectedModelName();
 
 /// `nnc run`.
 int runModel();
+/// `nnc train`.
+int trainModel();
+/// `nnc eval`, with the options it shares with `nnc train`.
+int evalModel(const std::string &loss, const std::string &dataSource,
+              const std::string &dataDir);
+/// `nnc eval` with train's --loss, --data and --data-dir values.
+int evalWithTrainOptions();
 
 } // namespace nnc::driver
 

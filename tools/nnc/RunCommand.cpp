@@ -38,6 +38,12 @@ cl::opt<std::string>
                          "in a PyTorch state_dict)"),
                 cl::value_desc("file.safetensors"), cl::sub(runCommand()),
                 cl::cat(runOptionsCategory()));
+cl::opt<std::string> functionName(
+    "function",
+    cl::desc("Function to run (default: the model's; e.g. a gradient "
+             "function in a .mlir file from nnc-opt --nn-differentiate)"),
+    cl::value_desc("name"), cl::sub(runCommand()),
+    cl::cat(runOptionsCategory()));
 cl::opt<std::string> saveWeights(
     "save-weights",
     cl::desc("Write the parameters (loaded or initialised) to a safetensors "
@@ -180,13 +186,17 @@ exec::Executor::Profile opProfile;
 bool runOnce(exec::Executor &ex, const std::vector<rt::Tensor> &inputs,
              std::vector<rt::Tensor> &outputs, std::vector<rt::Tensor> &vars,
              uint64_t passSeed, std::string &error) {
-  exec::Executor::Profile *profile = profileOps ? &opProfile : nullptr;
+  exec::Executor::RunOptions options;
+  options.seed = passSeed;
+  options.profile = profileOps ? &opProfile : nullptr;
   if (mcSamples == 0)
-    return ex.run(inputs, outputs, {false, passSeed, profile}, error);
+    return ex.run(inputs, outputs, options, error);
   std::vector<rt::Tensor> sum, sumSq;
   for (unsigned s = 0; s < mcSamples; ++s) {
     std::vector<rt::Tensor> out;
-    if (!ex.run(inputs, out, {true, passSeed * 1000003 + s, profile}, error))
+    options.stochastic = true;
+    options.seed = passSeed * 1000003 + s;
+    if (!ex.run(inputs, out, options, error))
       return false;
     if (s == 0)
       for (auto &o : out) {
@@ -315,7 +325,7 @@ int nnc::driver::runModel() {
   if (int status = loadModule(runInput, selectedModelName(), context, module))
     return status;
   std::string error;
-  auto ex = exec::Executor::create(*module, "", error);
+  auto ex = exec::Executor::create(*module, functionName, error);
   if (!ex)
     return fail(error);
 

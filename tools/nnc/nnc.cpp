@@ -17,6 +17,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -43,6 +44,18 @@ cl::SubCommand &nnc::driver::runCommand() {
       "run", "Run a model on the reference executor: weights from "
              "safetensors or seeded initialisation, inputs from .npy files, "
              "seeded random data or Fashion-MNIST.");
+  return cmd;
+}
+cl::SubCommand &nnc::driver::trainCommand() {
+  static cl::SubCommand cmd(
+      "train", "Train a model: compiles its training step (loss, reverse-mode "
+               "gradients, optimiser update) and runs it over shuffled "
+               "mini-batches with validation, checkpoints and resume.");
+  return cmd;
+}
+cl::SubCommand &nnc::driver::evalCommand() {
+  static cl::SubCommand cmd(
+      "eval", "Loss and accuracy of trained weights on a test set.");
   return cmd;
 }
 cl::OptionCategory &nnc::driver::frontEndCategory() {
@@ -74,16 +87,19 @@ cl::opt<std::string>
     modelName("model",
               cl::desc("Model to use (default: the last model in the file)"),
               cl::value_desc("name"), cl::sub(emitCommand()),
-              cl::sub(runCommand()), cl::cat(frontEndCategory()));
+              cl::sub(runCommand()), cl::sub(trainCommand()),
+              cl::sub(evalCommand()), cl::cat(frontEndCategory()));
 cl::list<std::string>
     defines("D", cl::desc("Override a model parameter, e.g. -D hidden=256"),
             cl::value_desc("name=value"), cl::Prefix, cl::sub(checkCommand()),
             cl::sub(emitCommand()), cl::sub(runCommand()),
+            cl::sub(trainCommand()), cl::sub(evalCommand()),
             cl::cat(frontEndCategory()));
 cl::list<std::string>
     includeDirs("I", cl::desc("Add a directory to search for imports"),
                 cl::value_desc("dir"), cl::Prefix, cl::sub(checkCommand()),
                 cl::sub(emitCommand()), cl::sub(runCommand()),
+                cl::sub(trainCommand()), cl::sub(evalCommand()),
                 cl::cat(frontEndCategory()));
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
@@ -92,7 +108,8 @@ cl::opt<bool> verifyDiagnostics(
     cl::sub(checkCommand()), cl::cat(frontEndCategory()));
 cl::opt<bool> noColor("no-color", cl::desc("Never colour diagnostics"),
                       cl::sub(checkCommand()), cl::sub(emitCommand()),
-                      cl::sub(runCommand()), cl::cat(frontEndCategory()));
+                      cl::sub(runCommand()), cl::sub(trainCommand()),
+                      cl::sub(evalCommand()), cl::cat(frontEndCategory()));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("List every operator with its signature"),
                       cl::cat(general));
@@ -149,6 +166,15 @@ std::string nnc::driver::selectedModelName() { return modelName; }
 int nnc::driver::loadModule(const std::string &input, const std::string &model,
                             mlir::MLIRContext &context,
                             mlir::OwningOpRef<mlir::ModuleOp> &module) {
+  // An nn-dialect module written by `nnc emit` or `nnc-opt` (e.g. after
+  // nn-differentiate), parsed and verified as is.
+  if (llvm::StringRef(input).ends_with(".mlir")) {
+    mlir::DialectRegistry registry;
+    registerNNCDialects(registry);
+    context.appendDialectRegistry(registry);
+    module = mlir::parseSourceFile<mlir::ModuleOp>(input, &context);
+    return module ? 0 : 1;
+  }
   SourceManager sources;
   DiagnosticEngine diags(sources);
   Program program(sources, diags, libraryDirs());
@@ -224,14 +250,17 @@ int runEmit() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(
-      {&frontEndCategory(), &general, &runOptionsCategory()});
+  cl::HideUnrelatedOptions({&frontEndCategory(), &general,
+                            &runOptionsCategory(), &trainOptionsCategory()});
   cl::ParseCommandLineOptions(
       argc, argv,
       "nnc: a compiler for neural-network architectures\n\n"
       "  nnc check model.nn             check a model and report problems\n"
       "  nnc emit model.nn --emit=mlir  print the nn-dialect MLIR\n"
-      "  nnc emit model.nn --emit=ast   print the syntax tree\n");
+      "  nnc emit model.nn --emit=ast   print the syntax tree\n"
+      "  nnc run model.nn               run it on the reference executor\n"
+      "  nnc train model.nn --out DIR   train it (Fashion-MNIST by default)\n"
+      "  nnc eval model.nn --weights W  test-set loss and accuracy\n");
   if (listOps) {
     for (auto &[name, sig] : builtinSignatures())
       llvm::outs() << name << "(" << sig << ")\n";
@@ -243,6 +272,10 @@ int main(int argc, char **argv) {
     return runEmit();
   if (runCommand())
     return runModel();
+  if (trainCommand())
+    return trainModel();
+  if (evalCommand())
+    return evalWithTrainOptions();
   llvm::errs() << "nnc: error: no subcommand given; see 'nnc --help'\n";
   return 1;
 }

@@ -1,0 +1,179 @@
+//===- Training.cpp - Pieces shared by nnc train and nnc eval -------------===//
+
+#include "tools/nnc/Training.h"
+
+#include "tools/nnc/Driver.h"
+
+#include "passes/Passes.h"
+#include "runtime/kernels/Elementwise.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace nnc;
+using namespace nnc::driver;
+
+int driver::buildTrainingModule(const std::string &input,
+                                const std::string &loss, double labelSmoothing,
+                                bool differentiate, mlir::MLIRContext &context,
+                                mlir::OwningOpRef<mlir::ModuleOp> &module,
+                                std::string &lossFunction,
+                                std::string &stepFunction) {
+  if (int status = loadModule(input, selectedModelName(), context, module))
+    return status;
+  mlir::PassManager pm(&context);
+  AttachLossOptions attach;
+  attach.loss = loss;
+  attach.labelSmoothing = labelSmoothing;
+  pm.addPass(createAttachLoss(attach));
+  if (differentiate)
+    pm.addPass(createDifferentiate());
+  if (mlir::failed(pm.run(*module)))
+    return 1;
+  auto model = (*module)->getAttrOfType<mlir::StringAttr>("nn.model");
+  lossFunction = (model.getValue() + "_loss").str();
+  stepFunction = lossFunction + "_train_step";
+  return 0;
+}
+
+static std::string specString(const exec::TensorSpec &s) {
+  return std::string(rt::dtypeName(s.dtype)) + rt::shapeString(s.shape);
+}
+
+/// The shape one sample of `spec` has (dims after the batch dim), or false
+/// if a non-batch dim is dynamic.
+static bool sampleShape(const exec::TensorSpec &spec, rt::Shape &shape) {
+  shape.assign(spec.shape.begin() + 1, spec.shape.end());
+  for (int64_t d : shape)
+    if (d < 0)
+      return false;
+  return true;
+}
+
+static int64_t product(const rt::Shape &s) {
+  int64_t n = 1;
+  for (int64_t d : s)
+    n *= d;
+  return n;
+}
+
+bool driver::checkDataset(const rt::train::Dataset &data,
+                          const std::string &what,
+                          const std::vector<exec::TensorSpec> &specs,
+                          std::string &error) {
+  if (specs.size() != 2) {
+    error = "training needs a model with one input (the loss function takes "
+            "input and target), this one takes " +
+            std::to_string(specs.size() - 1);
+    return false;
+  }
+  const rt::Tensor *tensors[2] = {&data.inputs, &data.targets};
+  const char *names[2] = {"inputs", "targets"};
+  for (int i = 0; i < 2; ++i) {
+    const exec::TensorSpec &spec = specs[i];
+    rt::Shape sample,
+        have(tensors[i]->shape().begin() + 1, tensors[i]->shape().end());
+    if (spec.shape.empty() || !sampleShape(spec, sample)) {
+      error = "model " + std::string(i ? "target" : "input") + " '" +
+              spec.name + "' " + specString(spec) +
+              " must have a batch dim first and static sizes after it";
+      return false;
+    }
+    // Images may be flattened or unflattened; element counts must agree.
+    if (product(sample) != product(have) || (i == 1 && sample != have)) {
+      error = what + " " + names[i] + " are " + tensors[i]->typeString() +
+              " but the model's '" + spec.name + "' takes " + specString(spec);
+      return false;
+    }
+    bool floatSpec =
+        spec.dtype == rt::DType::F32 || spec.dtype == rt::DType::F64;
+    bool floatData = tensors[i]->dtype() == rt::DType::F32 ||
+                     tensors[i]->dtype() == rt::DType::F64;
+    if (floatSpec != floatData) {
+      error = what + " " + names[i] + " are " + tensors[i]->typeString() +
+              " but the model's '" + spec.name + "' takes " + specString(spec);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool driver::makeBatch(const rt::train::Dataset &data, const int64_t *indices,
+                       int64_t count,
+                       const std::vector<exec::TensorSpec> &specs,
+                       std::vector<rt::Tensor> &batch, std::string &error) {
+  batch.clear();
+  const rt::Tensor *tensors[2] = {&data.inputs, &data.targets};
+  for (int i = 0; i < 2; ++i) {
+    rt::Tensor rows = rt::train::gatherRows(*tensors[i], indices, count);
+    rt::Shape shape{count};
+    shape.insert(shape.end(), specs[i].shape.begin() + 1, specs[i].shape.end());
+    rows = rows.reshaped(shape);
+    if (rows.dtype() != specs[i].dtype)
+      rows = rt::kernels::cast(rows, specs[i].dtype);
+    batch.push_back(std::move(rows));
+  }
+  (void)error;
+  return true;
+}
+
+void driver::accumulate(Metrics &m, const std::vector<rt::Tensor> &outputs,
+                        const rt::Tensor &target, int64_t &correct) {
+  int64_t n = target.dim(0);
+  m.loss += outputs[0].at(0) * double(n);
+  m.samples += n;
+  const rt::Tensor &scores = outputs.size() > 1 ? outputs[1] : outputs[0];
+  bool classes =
+      (target.dtype() == rt::DType::I64 || target.dtype() == rt::DType::I32) &&
+      target.rank() == 1 && scores.rank() == 2 && scores.dim(0) == n;
+  if (!classes) {
+    correct = -1;
+    return;
+  }
+  if (correct < 0)
+    return;
+  int64_t C = scores.dim(1);
+  for (int64_t r = 0; r < n; ++r) {
+    int64_t best = 0;
+    for (int64_t c = 1; c < C; ++c)
+      if (scores.at(r * C + c) > scores.at(r * C + best))
+        best = c;
+    correct += best == int64_t(target.at(r));
+  }
+}
+
+bool driver::evaluate(exec::Executor &lossFn, const rt::train::Dataset &data,
+                      int64_t batchSize, Metrics &metrics, std::string &error) {
+  metrics = Metrics();
+  int64_t correct = 0, n = data.size();
+  std::vector<int64_t> rows(n);
+  for (int64_t i = 0; i < n; ++i)
+    rows[i] = i;
+  for (int64_t b = 0; b < n; b += batchSize) {
+    int64_t count = std::min(batchSize, n - b);
+    std::vector<rt::Tensor> batch, outputs;
+    if (!makeBatch(data, rows.data() + b, count, lossFn.inputs(), batch,
+                   error) ||
+        !lossFn.run(batch, outputs, {}, error))
+      return false;
+    accumulate(metrics, outputs, batch[1], correct);
+  }
+  if (metrics.samples)
+    metrics.loss /= double(metrics.samples);
+  metrics.accuracy =
+      correct >= 0 && metrics.samples ? double(correct) / metrics.samples : -1;
+  return true;
+}
+
+std::string driver::formatAccuracy(double accuracy) {
+  if (accuracy < 0)
+    return "-";
+  std::string s;
+  llvm::raw_string_ostream(s) << llvm::format("%.2f%%", 100 * accuracy);
+  return s;
+}
