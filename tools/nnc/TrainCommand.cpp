@@ -150,9 +150,12 @@ cl::opt<int64_t> patience(
 cl::opt<int> threads("threads", cl::desc("Worker threads (default: all)"),
                      cl::init(0), cl::sub(trainCommand()),
                      cl::sub(evalCommand()), cl::cat(trainOptionsCategory()));
-// For the resume test: dies by SIGKILL right after this step.
-cl::opt<int64_t> killAfterStep("kill-after-step", cl::Hidden, cl::init(0),
-                               cl::sub(trainCommand()));
+// For the resume tests: the process sends itself a signal right after this
+// step, as a user's kill or Ctrl-C would, but at a reproducible point.
+cl::opt<int64_t> signalAfterStep("signal-after-step", cl::Hidden, cl::init(0),
+                                 cl::sub(trainCommand()));
+cl::opt<std::string> signalName("signal", cl::Hidden, cl::init("KILL"),
+                                cl::sub(trainCommand()));
 
 std::atomic<bool> stopRequested{false};
 
@@ -572,8 +575,8 @@ int nnc::driver::trainModel() {
       if (checkpointEvery > 0 && state.globalStep % checkpointEvery == 0 &&
           s + 1 < stepsPerEpoch && !save(epoch, s + 1))
         return 1;
-      if (killAfterStep > 0 && state.globalStep == killAfterStep)
-        std::raise(SIGKILL);
+      if (signalAfterStep > 0 && state.globalStep == signalAfterStep)
+        std::raise(signalName == "INT" ? SIGINT : SIGKILL);
     }
     progress.finish();
     double epochSeconds = std::chrono::duration<double>(

@@ -7,7 +7,10 @@
 #include "passes/Passes.h"
 #include "runtime/kernels/Elementwise.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+
+#include "llvm/Support/SourceMgr.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -26,6 +29,11 @@ int driver::buildTrainingModule(const std::string &input,
                                 std::string &stepFunction) {
   if (int status = loadModule(input, selectedModelName(), context, module))
     return status;
+  // Pass diagnostics point into .nn sources: print them as the front end
+  // does, file:line:col with the source line and a caret.
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  context.printOpOnDiagnostic(false);
   mlir::PassManager pm(&context);
   AttachLossOptions attach;
   attach.loss = loss;
