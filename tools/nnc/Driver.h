@@ -4,6 +4,7 @@
 #define NNC_TOOLS_NNC_DRIVER_H
 
 #include "lang/Sema.h"
+#include "runtime/executor/Executor.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -36,6 +37,10 @@ int loadModule(const std::string &input, const std::string &model,
 
 /// The --model option shared by emit and run.
 std::string selectedModelName();
+
+/// Time per op kind, largest first.
+void printProfile(const exec::Executor::Profile &profile,
+                  llvm::raw_ostream &os);
 
 /// `nnc run`.
 int runModel();

@@ -316,6 +316,23 @@ int runOnDataset(exec::Executor &ex) {
 
 } // namespace
 
+void nnc::driver::printProfile(const exec::Executor::Profile &profile,
+                                llvm::raw_ostream &os) {
+  std::vector<std::pair<std::string, exec::Executor::OpProfile>> rows(
+      profile.begin(), profile.end());
+  std::sort(rows.begin(), rows.end(), [](auto &a, auto &b) {
+    return a.second.milliseconds > b.second.milliseconds;
+  });
+  double total = 0;
+  for (auto &[name, p] : rows)
+    total += p.milliseconds;
+  os << "profile (all runs):\n";
+  for (auto &[name, p] : rows)
+    os << llvm::format("  %-36s %9.3f ms %5.1f%% %7lld calls\n", name.c_str(),
+                       p.milliseconds, 100.0 * p.milliseconds / total,
+                       (long long)p.calls);
+}
+
 int nnc::driver::runModel() {
   if (threads > 0)
     rt::setNumThreads(threads);
@@ -405,21 +422,8 @@ int nnc::driver::runModel() {
       return fail(error);
     return 0;
   }
-  if (profileOps) {
-    std::vector<std::pair<std::string, exec::Executor::OpProfile>> rows(
-        opProfile.begin(), opProfile.end());
-    std::sort(rows.begin(), rows.end(), [](auto &a, auto &b) {
-      return a.second.milliseconds > b.second.milliseconds;
-    });
-    double total = 0;
-    for (auto &[name, p] : rows)
-      total += p.milliseconds;
-    llvm::outs() << "profile (all runs):\n";
-    for (auto &[name, p] : rows)
-      llvm::outs() << llvm::format(
-          "  %-36s %9.3f ms %5.1f%% %7lld calls\n", name.c_str(),
-          p.milliseconds, 100.0 * p.milliseconds / total, (long long)p.calls);
-  }
+  if (profileOps)
+    printProfile(opProfile, llvm::outs());
   for (size_t k = 0; k < outputs.size(); ++k) {
     printSummary(ex->outputs()[k].name, outputs[k]);
     if (k < vars.size())

@@ -150,6 +150,10 @@ cl::opt<int64_t> patience(
 cl::opt<int> threads("threads", cl::desc("Worker threads (default: all)"),
                      cl::init(0), cl::sub(trainCommand()),
                      cl::sub(evalCommand()), cl::cat(trainOptionsCategory()));
+cl::opt<bool> profileSteps("profile",
+                           cl::desc("Print the time per op kind of the "
+                                    "training steps"),
+                           TRAIN);
 // For the resume tests: the process sends itself a signal right after this
 // step, as a user's kill or Ctrl-C would, but at a reproducible point.
 cl::opt<int64_t> signalAfterStep("signal-after-step", cl::Hidden, cl::init(0),
@@ -507,6 +511,9 @@ int nnc::driver::trainModel() {
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGTERM, onInterrupt);
   exec::Executor::RunOptions runOptions;
+  exec::Executor::Profile profile;
+  if (profileSteps)
+    runOptions.profile = &profile;
   runOptions.applyGradients = [&](const std::vector<std::string> &names,
                                   std::vector<rt::Tensor> &grads,
                                   std::string &why) {
@@ -644,6 +651,9 @@ int nnc::driver::trainModel() {
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - trainingStart)
                        .count();
+
+  if (profileSteps)
+    printProfile(profile, llvm::errs());
 
   // The test split, when the dataset has one.
   auto test = train::loadDataset(dataSource, "test", dataDir, error);
