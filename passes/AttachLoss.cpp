@@ -75,6 +75,18 @@ struct AttachLossPass : nnc::impl::AttachLossBase<AttachLossPass> {
       return signalPassFailure();
     }
 
+    if (kind) {
+      for (unsigned i = 0; i < numResults; ++i)
+        if (auto n = model.getResultAttrOfType<StringAttr>(i, "nn.name");
+            n && n.getValue() == "loss") {
+          model.emitError()
+              << "@" << model.getName()
+              << " already has an output named 'loss'; train on it with "
+                 "loss=output output=loss, or rename it";
+          return signalPassFailure();
+        }
+    }
+
     func::FuncOp lossFn = model.clone();
     lossFn.setName(name);
     module.insert(std::next(Block::iterator(model)), lossFn);

@@ -44,7 +44,27 @@ useTrainingSemantics(func::FuncOp func, SymbolTable &symbols,
                      SmallVectorImpl<std::pair<StringAttr, Value>> &updates) {
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) { ops.push_back(op); });
+  int64_t recurrentStreams = 0;
   for (Operation *op : ops) {
+    // Inter-layer dropout of recurrent layers: the op and its gradient op
+    // draw the same masks from the step's stream `training_seed`.
+    if (isa<nn::RNNOp, nn::LSTMOp, nn::GRUOp>(op)) {
+      auto dropout = op->getAttrOfType<FloatAttr>("dropout");
+      auto layers = op->getAttrOfType<IntegerAttr>("num_layers");
+      if (dropout && dropout.getValueAsDouble() > 0 && layers &&
+          layers.getInt() > 1)
+        op->setAttr("training_seed",
+                    IntegerAttr::get(IntegerType::get(op->getContext(), 64),
+                                     recurrentStreams++));
+      continue;
+    }
+    if (auto attention = dyn_cast<nn::MultiHeadAttentionOp>(op)) {
+      if (attention.getDropout() > 0)
+        op->emitWarning() << "attention-weight dropout (p = "
+                          << attention.getDropout()
+                          << ") is not applied in training yet";
+      continue;
+    }
     if (isa<nn::ChoiceOp>(op))
       return op->emitOpError() << "must be resolved (a candidate selected) "
                                   "before training";
@@ -157,8 +177,21 @@ struct DifferentiatePass : nnc::impl::DifferentiateBase<DifferentiatePass> {
       if (!llvm::any_of(op->getResults(),
                         [&](Value r) { return sweep.gradient(r); }))
         continue;
+      // Every active operand must receive a gradient: a rule that skips one
+      // (an unsupported operand, such as a learned attention mask) is an
+      // error, never a silently untrained parameter.
+      SmallVector<Value> before;
+      for (Value v : op->getOperands())
+        before.push_back(sweep.gradient(v));
       if (failed(differentiateOp(op, sweep)))
         return failure();
+      if (!isShapeOnlyUse(op))
+        for (auto [i, v] : llvm::enumerate(op->getOperands()))
+          if (active.contains(v) && sweep.gradient(v) == before[i])
+            return op->emitOpError()
+                   << "gradient with respect to operand #" << i
+                   << " is not supported yet, so the parameters it depends "
+                      "on cannot be trained";
     }
 
     // Parameter gradients, summed over every read of the same parameter, in

@@ -153,6 +153,13 @@ Value resultGrad(GradientSweep &s, Operation *op) {
 // Rules
 //===----------------------------------------------------------------------===//
 
+bool nnc::isShapeOnlyUse(Operation *op) {
+  // Ops whose result does not depend on their operands' values (only on
+  // shapes), or which draw random values of their operand's shape.
+  return isa<nn::FillOp, nn::DropoutMaskOp, nn::RandomNormalOp,
+             nn::SinusoidalPositionEncodingOp, tensor::DimOp>(op);
+}
+
 LogicalResult nnc::differentiateOp(Operation *op, GradientSweep &s) {
   Location loc = op->getLoc();
   OpBuilder &b = s.b;
@@ -170,8 +177,8 @@ LogicalResult nnc::differentiateOp(Operation *op, GradientSweep &s) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       // Values that no gradient flows through.
       .Case<nn::ParamOp, nn::ConstantOp, nn::FillOp, nn::DropoutMaskOp,
-            nn::RandomNormalOp, tensor::DimOp, arith::ConstantOp>(
-          [](Operation *) { return success(); })
+            nn::RandomNormalOp, nn::SinusoidalPositionEncodingOp, tensor::DimOp,
+            arith::ConstantOp>([](Operation *) { return success(); })
       // Activations.
       .Case([&](nn::ReluOp o) {
         return activation("nn.relu_grad", o.getInput());
@@ -504,9 +511,5 @@ LogicalResult nnc::differentiateOp(Operation *op, GradientSweep &s) {
           s.accumulate(o.getTarget(), s.makeLike(loc, "nn.neg", g, {g}));
         return success();
       })
-      .Default([](Operation *op) {
-        return op->emitOpError()
-               << "has no gradient rule yet, so a model cannot be trained "
-                  "through it";
-      });
+      .Default([&](Operation *op) { return differentiateLayerOp(op, s); });
 }

@@ -16,5 +16,7 @@ include "dialects/nn/NNShapeOps.td"
 include "dialects/nn/NNSequenceOps.td"
 include "dialects/nn/NNLossOps.td"
 include "dialects/nn/NNGradOps.td"
+include "dialects/nn/NNGradPointwiseOps.td"
+include "dialects/nn/NNGradLayerOps.td"
 
 #endif // NNC_DIALECTS_NN_NNOPS_TD

@@ -19,7 +19,9 @@ class NN_RecurrentOp<string mnemonic, string what, int gates>
     weight_hh [G*H, H], followed by bias_ih [G*H] and bias_hh [G*H] when
     `has_biases`; in_0 = I and in_l = H * D for later layers (D = 2 when
     bidirectional). G = }] # gates # [{. Results: output [B, T, D*H] (or
-    [T, B, D*H]) and h_n [L*D, B, H] (plus c_n for nn.lstm).
+    [T, B, D*H]) and h_n [L*D, B, H] (plus c_n for nn.lstm). `dropout`
+    between layers applies in training only: nn-differentiate sets
+    `training_seed` (the op's stream of dropout masks within a step).
   }];
   let results = (outs NN_FloatTensor:$output, NN_FloatTensor:$h_n);
   // Common attributes; each op appends its own below.
@@ -28,7 +30,8 @@ class NN_RecurrentOp<string mnemonic, string what, int gates>
                          DefaultValuedAttr<BoolAttr, "false">:$bidirectional,
                          DefaultValuedAttr<BoolAttr, "false">:$batch_first,
                          DefaultValuedAttr<BoolAttr, "true">:$has_biases,
-                         DefaultValuedAttr<NN_F64Attr, "0.0">:$dropout);
+                         DefaultValuedAttr<NN_F64Attr, "0.0">:$dropout,
+                         OptionalAttr<NN_I64Attr>:$training_seed);
   let extraClassDeclaration = [{
     /// Number of gate blocks stacked in each weight matrix.
     static constexpr int64_t kNumGates = }] # gates # [{;

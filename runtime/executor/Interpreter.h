@@ -57,6 +57,11 @@ public:
   void assign(const std::string &name, rt::Tensor value) {
     params[name] = std::move(value);
   }
+  /// The seed of stochastic op `k` of this run (a pure function, so an op
+  /// and its gradient op draw the same masks).
+  uint64_t opSeed(uint64_t k) const {
+    return seed * 0xBF58476D1CE4E5B9ull + (k + 1) * 0x94D049BB133111EBull;
+  }
   /// A fresh seed for each stochastic op evaluation in this run.
   uint64_t nextSeed() { return seed * 0x9E3779B97F4A7C15ull + ++dropoutCalls; }
 
@@ -84,6 +89,9 @@ private:
 /// Gradient and training-step ops (InterpreterGradOps.cpp). Returns false if
 /// `op` is not one of them.
 bool runGradOp(Interpreter &interp, mlir::Operation &op, bool &ok);
+/// Gradients of pointwise ops, losses and structured layers
+/// (InterpreterGradLayerOps.cpp).
+bool runGradLayerOp(Interpreter &interp, mlir::Operation &op, bool &ok);
 
 } // namespace nnc::exec
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/executor/Interpreter.h"
+#include "runtime/executor/InterpreterUtil.h"
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/Grad.h"
 #include "runtime/kernels/Losses.h"
@@ -19,15 +20,6 @@
 using namespace nnc;
 using namespace nnc::exec;
 namespace k = nnc::rt::kernels;
-
-static std::vector<int64_t> vec(llvm::ArrayRef<int64_t> a) {
-  return std::vector<int64_t>(a.begin(), a.end());
-}
-
-static k::Reduction reduction(llvm::StringRef name) {
-  return k::parseReduction(std::string_view(name.data(), name.size()))
-      .value_or(k::Reduction::Mean);
-}
 
 /// An optional gradient the kernel did not compute (no affine weight) is
 /// zero, with the type of the forward value it belongs to.
@@ -206,5 +198,5 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         in.assign(o.getName().str(), T(o.getValue()));
         return true;
       })
-      .Default([](mlir::Operation *) { return false; });
+      .Default([&](mlir::Operation *) { return runGradLayerOp(in, op, ok); });
 }

@@ -8,6 +8,7 @@
 
 #include "runtime/executor/Executor.h"
 #include "runtime/executor/Interpreter.h"
+#include "runtime/executor/InterpreterUtil.h"
 #include "runtime/kernels/Attention.h"
 #include "runtime/kernels/Conv.h"
 #include "runtime/kernels/Dense.h"
@@ -31,18 +32,6 @@ bool runShapeOp(Interpreter &interp, mlir::Operation &op, bool &ok);
 bool runLayerOp(Interpreter &interp, mlir::Operation &op, bool &ok);
 } // namespace nnc::exec
 
-static std::vector<int64_t> vec(llvm::ArrayRef<int64_t> a) {
-  return std::vector<int64_t>(a.begin(), a.end());
-}
-
-static std::vector<rt::Tensor> tensors(Interpreter &in,
-                                       mlir::OperandRange values) {
-  std::vector<rt::Tensor> out;
-  for (mlir::Value v : values)
-    out.push_back(in.tensor(v));
-  return out;
-}
-
 /// Unary and binary elementwise ops share one kernel each, keyed by name.
 static bool runElementwise(Interpreter &in, mlir::Operation &op) {
   llvm::StringRef name = op.getName().stripDialect();
@@ -60,23 +49,6 @@ static bool runElementwise(Interpreter &in, mlir::Operation &op) {
     return true;
   }
   return false;
-}
-
-static k::Reduction reduction(llvm::StringRef name) {
-  return k::parseReduction(std::string_view(name.data(), name.size()))
-      .value_or(k::Reduction::Mean);
-}
-
-static k::RecurrentOptions recurrentOptions(int64_t hidden, int64_t layers,
-                                            bool bidirectional, bool batchFirst,
-                                            bool biases) {
-  k::RecurrentOptions o;
-  o.hiddenSize = hidden;
-  o.numLayers = layers;
-  o.bidirectional = bidirectional;
-  o.batchFirst = batchFirst;
-  o.hasBiases = biases;
-  return o;
 }
 
 bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
@@ -181,10 +153,7 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       // Recurrent.
       .Case([&](nn::RNNOp o) {
         auto r = k::rnn(T(o.getInput()), in.optional(o.getH0()),
-                        tensors(in, o.getWeights()),
-                        recurrentOptions(o.getHiddenSize(), o.getNumLayers(),
-                                         o.getBidirectional(),
-                                         o.getBatchFirst(), o.getHasBiases()),
+                        tensors(in, o.getWeights()), recurrentOptions(in, o),
                         o.getNonlinearity() == "relu");
         in.set(o.getOutput(), r.output);
         in.set(o.getHN(), r.hN);
@@ -193,9 +162,7 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       .Case([&](nn::LSTMOp o) {
         auto r = k::lstm(T(o.getInput()), in.optional(o.getH0()),
                          in.optional(o.getC0()), tensors(in, o.getWeights()),
-                         recurrentOptions(o.getHiddenSize(), o.getNumLayers(),
-                                          o.getBidirectional(),
-                                          o.getBatchFirst(), o.getHasBiases()));
+                         recurrentOptions(in, o));
         in.set(o.getOutput(), r.output);
         in.set(o.getHN(), r.hN);
         in.set(o.getCN(), r.cN);
@@ -203,10 +170,7 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       })
       .Case([&](nn::GRUOp o) {
         auto r = k::gru(T(o.getInput()), in.optional(o.getH0()),
-                        tensors(in, o.getWeights()),
-                        recurrentOptions(o.getHiddenSize(), o.getNumLayers(),
-                                         o.getBidirectional(),
-                                         o.getBatchFirst(), o.getHasBiases()));
+                        tensors(in, o.getWeights()), recurrentOptions(in, o));
         in.set(o.getOutput(), r.output);
         in.set(o.getHN(), r.hN);
         return true;
@@ -223,14 +187,7 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::MultiHeadAttentionOp o) {
-        k::MultiHeadAttentionWeights w;
-        w.inProjWeight = in.optional(o.getInProjWeight());
-        w.qProjWeight = in.optional(o.getQProjWeight());
-        w.kProjWeight = in.optional(o.getKProjWeight());
-        w.vProjWeight = in.optional(o.getVProjWeight());
-        w.inProjBias = in.optional(o.getInProjBias());
-        w.outProjWeight = T(o.getOutProjWeight());
-        w.outProjBias = in.optional(o.getOutProjBias());
+        k::MultiHeadAttentionWeights w = attentionWeights(in, o);
         in.set(o.getResult(),
                k::multiHeadAttention(
                    T(o.getQuery()), T(o.getKey()), T(o.getValue()), w,
@@ -267,13 +224,10 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::MoEOp o) {
-        llvm::StringRef a = o.getActivation();
-        k::ExpertActivation act = a == "gelu"   ? k::ExpertActivation::GELU
-                                  : a == "silu" ? k::ExpertActivation::SiLU
-                                                : k::ExpertActivation::ReLU;
         auto r = k::moe(T(o.getInput()), T(o.getGateWeight()),
                         tensors(in, o.getExpertWeights()), o.getNumExperts(),
-                        o.getTopK(), act, o.getHasBias());
+                        o.getTopK(), expertActivation(o.getActivation()),
+                        o.getHasBias());
         in.set(o.getOutput(), r.output);
         in.set(o.getAuxLoss(), r.auxLoss);
         return true;

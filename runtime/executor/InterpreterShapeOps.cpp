@@ -2,6 +2,7 @@
 
 #include "runtime/executor/Executor.h"
 #include "runtime/executor/Interpreter.h"
+#include "runtime/executor/InterpreterUtil.h"
 #include "runtime/kernels/Norm.h"
 #include "runtime/kernels/Pool.h"
 #include "runtime/kernels/Reduce.h"
@@ -18,10 +19,6 @@ namespace k = nnc::rt::kernels;
 namespace nnc::exec {
 bool runShapeOp(Interpreter &interp, mlir::Operation &op, bool &ok);
 } // namespace nnc::exec
-
-static std::vector<int64_t> vec(llvm::ArrayRef<int64_t> a) {
-  return std::vector<int64_t>(a.begin(), a.end());
-}
 
 /// The shape of `result`: static sizes from its type, `?` sizes from the
 /// op's index operands in order.

@@ -6,8 +6,9 @@
 // positions that fall inside the input once, so they run without per-element
 // bounds checks.
 //
-// GEMMs run on the calling thread (OpenBLAS threads them itself); only the
-// data movement around them (im2col, col2im, depthwise) uses parallelFor.
+// Convolutions split the batch over the pool with single-threaded GEMMs
+// when it has enough images (KernelUtil's runUnits), otherwise OpenBLAS
+// threads each GEMM and im2col spreads its rows over the pool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,9 +30,6 @@ namespace {
 
 /// Target size of one im2col tile: about the L2 cache.
 constexpr int64_t kTileBytes = int64_t(512) << 10;
-/// Bound on the col buffer when several small images are unfolded at once:
-/// it must stay in L2 until the GEMM packs it.
-constexpr int64_t kBatchedColBytes = int64_t(4) << 20;
 
 /// Per-thread scratch that grows and is reused across calls, uninitialised
 /// (every element read is written first): a fresh zeroed buffer per call
@@ -51,15 +49,10 @@ template <class T> T *scratch(int slot, int64_t count) {
 }
 
 /// A convolution's sizes with the spatial dims padded to three.
-struct Geometry {
+struct Geometry : ConvDims3 {
   int64_t batch = 0, inChannels = 0, outChannels = 0, groups = 1;
-  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, kernel[3] = {1, 1, 1};
-  int64_t stride[3] = {1, 1, 1}, pad[3] = {0, 0, 0}, dil[3] = {1, 1, 1};
   int64_t spatialRank = 0;
 
-  int64_t inPlane() const { return in[0] * in[1] * in[2]; }
-  int64_t outPlane() const { return out[0] * out[1] * out[2]; }
-  int64_t kernelSize() const { return kernel[0] * kernel[1] * kernel[2]; }
   Shape outputShape() const {
     Shape s = {batch, outChannels};
     for (int64_t i = 3 - spatialRank; i < 3; ++i)
@@ -86,61 +79,6 @@ Geometry makeGeometry(const Tensor &x, const Tensor &w,
     g.dil[j] = dilation[i];
   }
   return g;
-}
-
-/// Unfolds output lines [line0, line1) (a line is one (od, oh) pair, i.e.
-/// a row of the output plane) of `images` images (`imageStride` elements
-/// apart) of `channels` input planes into col rows (c, kd, kh, kw), rows
-/// `ld` apart; image i's columns start at i * (line1 - line0) * out[2].
-template <class T>
-void im2col(const T *x, int64_t imageStride, int64_t images, int64_t channels,
-            const Geometry &g, int64_t line0, int64_t line1, T *col,
-            int64_t ld) {
-  const int64_t K = g.kernelSize(), inPlane = g.inPlane();
-  const int64_t *k = g.kernel, *o = g.out, *in = g.in, *s = g.stride,
-                *d = g.dil, *p = g.pad;
-  const int64_t span = (line1 - line0) * o[2];
-  // One task per col row (c, kd, kh, kw) with the images inner, so the
-  // index decomposition is paid once per row, not once per (tiny) plane.
-  const int64_t grain = std::max<int64_t>(1, 4096 / (span * images));
-  parallelFor(0, channels * K, grain, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      int64_t c = r / K, rem = r % K;
-      int64_t kd = rem / (k[1] * k[2]), kh = rem / k[2] % k[1], kw = rem % k[2];
-      int64_t offW = kw * d[2] - p[2], wlo, whi;
-      validRange(offW, s[2], in[2], o[2], wlo, whi);
-      for (int64_t image = 0; image < images; ++image) {
-        const T *xc = x + image * imageStride + c * inPlane;
-        T *dst = col + r * ld + image * span;
-        // (od, oh) advance with the line: no divisions per row.
-        int64_t od = line0 / o[1], oh = line0 % o[1];
-        for (int64_t line = line0; line < line1; ++line) {
-          int64_t id = od * s[0] + kd * d[0] - p[0];
-          int64_t ih = oh * s[1] + kh * d[1] - p[1];
-          if (++oh == o[1]) {
-            oh = 0;
-            ++od;
-          }
-          T *row = dst + (line - line0) * o[2];
-          if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
-            std::fill(row, row + o[2], T(0));
-            continue;
-          }
-          const T *src = xc + (id * in[1] + ih) * in[2];
-          for (int64_t ow = 0; ow < wlo; ++ow)
-            row[ow] = T(0);
-          if (s[2] == 1)
-            for (int64_t ow = wlo; ow < whi; ++ow)
-              row[ow] = src[ow + offW];
-          else
-            for (int64_t ow = wlo; ow < whi; ++ow)
-              row[ow] = src[ow * s[2] + offW];
-          for (int64_t ow = whi; ow < o[2]; ++ow)
-            row[ow] = T(0);
-        }
-      }
-    }
-  });
 }
 
 /// Direct convolution for groups == C (one input channel per group): a
@@ -212,7 +150,7 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
   const int64_t K = g.kernelSize(), P = g.outPlane(), inPlane = g.inPlane();
   // Depthwise accumulates into y; the GEMM paths (beta = 0) and the
   // scatter of batched results write every element, so skip the zero fill.
-  const bool isDepthwise = g.groups == C && cg == 1;
+  const bool isDepthwise = g.groups == C && cg == 1 && g.groups > 1;
   Tensor y = isDepthwise ? Tensor(x.dtype(), g.outputShape())
                          : Tensor::uninitialized(x.dtype(), g.outputShape());
   if (y.numel() == 0)
@@ -222,39 +160,34 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
 
   if (isDepthwise) {
     depthwise(xd, wd, yd, g);
-  } else if (K == 1 && g.stride[0] == 1 && g.stride[1] == 1 &&
-             g.stride[2] == 1 && g.pad[0] == 0 && g.pad[1] == 0 &&
-             g.pad[2] == 0) {
-    // Pointwise: the input planes already are the im2col matrix.
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t gr = 0; gr < g.groups; ++gr)
-        gemm(false, false, og, P, cg, T(1), wd + gr * og * cg, cg,
-             xd + (n * C + gr * cg) * inPlane, P, T(0),
-             yd + (n * O + gr * og) * P, P);
-  } else {
-    // Small output planes make thin GEMMs: unfold several images side by
-    // side (up to ~4096 columns) and scatter the result. Large planes are
-    // unfolded a few output lines at a time so that the col tile stays in
-    // cache between im2col and the GEMM.
-    const int64_t rows = cg * K, lines = g.out[0] * g.out[1];
-    const int64_t lineBytes = rows * g.out[2] * int64_t(sizeof(T));
-    int64_t nb = P >= 1024 ? 1 : std::min(N, std::max<int64_t>(1, 4096 / P));
-    nb = std::max<int64_t>(
-        1, std::min(nb, kBatchedColBytes /
-                            std::max<int64_t>(1, lineBytes * lines)));
-    int64_t tile =
-        nb > 1 ? lines
-               : std::clamp<int64_t>(
-                     kTileBytes / std::max<int64_t>(1, lineBytes), 1, lines);
-    T *col = scratch<T>(0, rows * nb * tile * g.out[2]);
-    T *tmp = scratch<T>(1, nb > 1 ? og * nb * P : 0);
-    for (int64_t n0 = 0; n0 < N; n0 += nb) {
-      int64_t cnt = std::min(nb, N - n0);
+    addBias(yd, bias, N, O, P);
+    return y;
+  }
+  // The batch is cut into units of nb images that run on the pool with
+  // single-threaded GEMMs (runUnits). Small planes make thin GEMMs, so a
+  // unit unfolds its images side by side and scatters the result; a unit
+  // of one large image is unfolded a few output lines at a time so that the
+  // col tile stays in cache between im2col and the GEMM.
+  const int64_t rows = cg * K, lines = g.out[0] * g.out[1];
+  const bool pointwise = g.pointwise();
+  const int64_t nb = imagesPerGemm(N, P, rows, sizeof(T));
+  const int64_t units = (N + nb - 1) / nb;
+  const int64_t lineBytes = rows * g.out[2] * int64_t(sizeof(T));
+  const int64_t tile = std::clamp<int64_t>(
+      kTileBytes / std::max<int64_t>(1, lineBytes), 1, lines);
+  runUnits(planUnits(units), units, [&](int64_t, int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) {
+      int64_t n0 = u * nb, cnt = std::min(nb, N - n0);
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         const T *wg = wd + gr * og * rows;
         const T *xg = xd + (n0 * C + gr * cg) * inPlane;
         T *yg = yd + (n0 * O + gr * og) * P;
+        if (cnt == 1 && pointwise) {
+          gemm(false, false, og, P, cg, T(1), wg, cg, xg, P, T(0), yg, P);
+          continue;
+        }
         if (cnt == 1) {
+          T *col = scratch<T>(0, rows * tile * g.out[2]);
           for (int64_t l0 = 0; l0 < lines; l0 += tile) {
             int64_t l1 = std::min(lines, l0 + tile), ld = (l1 - l0) * g.out[2];
             im2col(xg, C * inPlane, 1, cg, g, l0, l1, col, ld);
@@ -264,6 +197,8 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
           continue;
         }
         int64_t ld = cnt * P;
+        T *col = scratch<T>(0, rows * ld);
+        T *tmp = scratch<T>(1, og * ld);
         im2col(xg, C * inPlane, cnt, cg, g, 0, lines, col, ld);
         gemm(false, false, og, ld, rows, T(1), wg, rows, col, ld, T(0), tmp,
              ld);
@@ -273,7 +208,7 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
                         sizeof(T) * P);
       }
     }
-  }
+  });
   addBias(yd, bias, N, O, P);
   return y;
 }
@@ -281,7 +216,7 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
 /// Scatters the GEMM result col [og * K, inPlane] of one image and group
 /// onto its og output planes (each task owns one plane, so no races).
 template <class T>
-void col2im(const T *col, int64_t og, const Geometry &g, T *y) {
+void foldTransposed(const T *col, int64_t og, const Geometry &g, T *y) {
   const int64_t K = g.kernelSize(), Pin = g.inPlane(), Pout = g.outPlane();
   const int64_t *k = g.kernel, *o = g.out, *in = g.in, *s = g.stride,
                 *d = g.dil, *p = g.pad;
@@ -330,7 +265,7 @@ Tensor convTransposeTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
       // col = W_g^T X_g with W_g [cg, og * K] and X_g [cg, Pin].
       gemm(true, false, og * K, Pin, cg, T(1), wd + gr * cg * og * K, og * K,
            xd + (n * C + gr * cg) * Pin, Pin, T(0), col.data(), Pin);
-      col2im(col.data(), og, g, yd + (n * O + gr * og) * Pout);
+      foldTransposed(col.data(), og, g, yd + (n * O + gr * og) * Pout);
     }
   addBias(yd, bias, N, O, Pout);
   return y;

@@ -1,8 +1,10 @@
 //===- GradConv.cpp - Backward of convolution and pooling -----------------===//
 //
 // As in Conv.cpp, every op is handled as 3-D (missing leading spatial dims
-// become size 1). Convolution: per image and group, the input is unfolded
-// (im2col) once; dW accumulates dY * col^T and dX is col2im(W^T * dY).
+// become size 1). Convolution: the batch is cut into groups of images that
+// are unfolded side by side (im2col) so that the GEMMs are wide; the groups
+// run on the pool with single-threaded BLAS. dW sums dY * col^T (per-part
+// partials reduced in a fixed order) and dX is col2im(W^T * dY).
 // Pooling recomputes each window's range (and for max the argmax) and
 // scatters the output gradient back, one plane per task.
 //
@@ -14,7 +16,9 @@
 #include "runtime/kernels/KernelUtil.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
+#include <memory>
 
 using namespace nnc::rt;
 using namespace nnc::rt::kernels;
@@ -24,94 +28,56 @@ namespace {
 
 /// Spatial sizes padded to three dims; attribute entry i of a rank-r op
 /// lands in slot 3 - r + i.
-struct Dims3 {
-  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, k[3] = {1, 1, 1};
-  int64_t s[3] = {1, 1, 1}, p[3] = {0, 0, 0}, d[3] = {1, 1, 1};
-  int64_t inPlane() const { return in[0] * in[1] * in[2]; }
-  int64_t outPlane() const { return out[0] * out[1] * out[2]; }
-  int64_t kernel() const { return k[0] * k[1] * k[2]; }
-};
-
-Dims3 makeDims(const Shape &inShape, const Shape &outShape,
-               const std::vector<int64_t> &k, const std::vector<int64_t> &s,
-               const std::vector<int64_t> &p, const std::vector<int64_t> *d) {
-  Dims3 g;
+ConvDims3 makeDims(const Shape &inShape, const Shape &outShape,
+                   const std::vector<int64_t> &k, const std::vector<int64_t> &s,
+                   const std::vector<int64_t> &p,
+                   const std::vector<int64_t> *d) {
+  ConvDims3 g;
   int64_t r = int64_t(inShape.size()) - 2;
   for (int64_t i = 0; i < r; ++i) {
     int64_t j = 3 - r + i;
     g.in[j] = inShape[2 + i];
     g.out[j] = outShape[2 + i];
-    g.k[j] = k[i];
-    g.s[j] = s[i];
-    g.p[j] = p[i];
-    g.d[j] = d ? (*d)[i] : 1;
+    g.kernel[j] = k[i];
+    g.stride[j] = s[i];
+    g.pad[j] = p[i];
+    g.dil[j] = d ? (*d)[i] : 1;
   }
   return g;
 }
 
-/// Calls f(tap, inputIndex, outputIndex-range) style loops: for each kernel
-/// tap (kd, kh, kw) and output row (od, oh), the output columns
-/// [lo, hi) whose input position is inside; `fn(tap, od, oh, id, ih, lo, hi,
-/// iwStart)` with input column iwStart + ow * stride.
-template <class F> void forEachTapRow(const Dims3 &g, F &&fn) {
-  int64_t tap = 0;
-  for (int64_t kd = 0; kd < g.k[0]; ++kd)
-    for (int64_t kh = 0; kh < g.k[1]; ++kh)
-      for (int64_t kw = 0; kw < g.k[2]; ++kw, ++tap) {
-        int64_t offW = kw * g.d[2] - g.p[2], lo, hi;
-        validRange(offW, g.s[2], g.in[2], g.out[2], lo, hi);
-        for (int64_t od = 0; od < g.out[0]; ++od) {
-          int64_t id = od * g.s[0] - g.p[0] + kd * g.d[0];
-          for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-            int64_t ih = oh * g.s[1] - g.p[1] + kh * g.d[1];
-            bool inside = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
-            fn(tap, od, oh, id, ih, inside ? lo : 0, inside ? hi : 0, offW);
-          }
-        }
-      }
+/// Per-thread scratch that grows and is reused across calls, uninitialised
+/// (every element read is written first).
+template <class T> T *scratch(int slot, int64_t count) {
+  struct Slot {
+    std::unique_ptr<T[]> data;
+    int64_t size = 0;
+  };
+  thread_local Slot slots[3];
+  Slot &sl = slots[slot];
+  if (sl.size < count) {
+    sl.data.reset(new T[size_t(count)]);
+    sl.size = count;
+  }
+  return sl.data.get();
 }
 
-/// Runs fn(c) for every channel on the pool; channels touch disjoint
-/// col rows and input planes, so they need no synchronisation.
-template <class F> void forEachChannel(int64_t channels, int64_t work, F &&fn) {
-  parallelFor(0, channels, std::max<int64_t>(1, kElementwiseGrain / (work + 1)),
-              [&](int64_t lo, int64_t hi) {
-                for (int64_t c = lo; c < hi; ++c)
-                  fn(c);
-              });
-}
-
-/// col [channels * kernel, outPlane] = unfold(x [channels, inPlane]).
+/// Copies the [rows, P] blocks of `images` images (`imageStride` apart)
+/// side by side into dst [rows, images * P], so that one GEMM covers them.
 template <class T>
-void im2col(const Dims3 &g, int64_t channels, const T *x, T *col) {
-  int64_t K = g.kernel(), P = g.outPlane(), W = g.out[2];
-  forEachChannel(channels, K * P, [&](int64_t c) {
-    forEachTapRow(g, [&](int64_t tap, int64_t od, int64_t oh, int64_t id,
-                         int64_t ih, int64_t lo, int64_t hi, int64_t offW) {
-      T *dst = col + (c * K + tap) * P + (od * g.out[1] + oh) * W;
-      const T *src = x + c * g.inPlane() + (id * g.in[1] + ih) * g.in[2];
-      std::fill(dst, dst + W, T(0));
-      for (int64_t ow = lo; ow < hi; ++ow)
-        dst[ow] = src[ow * g.s[2] + offW];
-    });
-  });
+void gatherImages(const T *src, int64_t imageStride, int64_t images,
+                  int64_t rows, int64_t P, T *dst) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < images; ++i)
+      std::memcpy(dst + (r * images + i) * P, src + i * imageStride + r * P,
+                  sizeof(T) * P);
 }
 
-/// dx [channels, inPlane] += fold(col [channels * kernel, outPlane]).
-template <class T>
-void col2im(const Dims3 &g, int64_t channels, const T *col, T *dx) {
-  int64_t K = g.kernel(), P = g.outPlane(), W = g.out[2];
-  forEachChannel(channels, K * P, [&](int64_t c) {
-    forEachTapRow(g, [&](int64_t tap, int64_t od, int64_t oh, int64_t id,
-                         int64_t ih, int64_t lo, int64_t hi, int64_t offW) {
-      const T *src = col + (c * K + tap) * P + (od * g.out[1] + oh) * W;
-      T *dst = dx + c * g.inPlane() + (id * g.in[1] + ih) * g.in[2];
-      for (int64_t ow = lo; ow < hi; ++ow)
-        dst[ow * g.s[2] + offW] += src[ow];
-    });
-  });
-}
-
+/// The batch is cut into units of nb images; each unit unfolds its images
+/// side by side (one wide col matrix) so that the GEMMs are large, and the
+/// units run on the pool with single-threaded BLAS (KernelUtil's runUnits).
+/// dX: each unit owns its images' input planes. dW: each part of the units
+/// accumulates its own partial, and the partials are summed in part order.
 template <class T>
 ConvGrads convBackwardT(const Tensor &gy, const Tensor &x, const Tensor &w,
                         bool hasBias, const std::vector<int64_t> &stride,
@@ -119,38 +85,90 @@ ConvGrads convBackwardT(const Tensor &gy, const Tensor &x, const Tensor &w,
                         const std::vector<int64_t> &dilation, int64_t groups,
                         bool needInput, bool needWeight) {
   Shape kernel(w.shape().begin() + 2, w.shape().end());
-  Dims3 g = makeDims(x.shape(), gy.shape(), kernel, stride, padding, &dilation);
+  ConvDims3 g =
+      makeDims(x.shape(), gy.shape(), kernel, stride, padding, &dilation);
   int64_t N = x.dim(0), C = x.dim(1), O = w.dim(0);
   int64_t Cg = C / groups, Og = O / groups;
-  int64_t rowsK = Cg * g.kernel(), P = g.outPlane(), I = g.inPlane();
+  int64_t rowsK = Cg * g.kernelSize(), P = g.outPlane(), I = g.inPlane();
   ConvGrads r;
+  // col2im writes every element of dX; dW is summed from the partials.
   if (needInput)
-    r.input = Tensor(x.dtype(), x.shape());
+    r.input = N * C * I > 0 ? Tensor::uninitialized(x.dtype(), x.shape())
+                            : Tensor(x.dtype(), x.shape());
   if (needWeight)
     r.weight = Tensor(w.dtype(), w.shape());
-  std::vector<T> col(needWeight ? size_t(rowsK * P) : 0),
-      dcol(needInput ? size_t(rowsK * P) : 0);
   const T *xd = x.data<T>(), *wd = w.data<T>(), *gd = gy.data<T>();
   T *dx = needInput ? r.input.data<T>() : nullptr;
   T *dw = needWeight ? r.weight.data<T>() : nullptr;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t gr = 0; gr < groups; ++gr) {
-      const T *xg = xd + (n * C + gr * Cg) * I;
-      const T *gyg = gd + (n * O + gr * Og) * P;
-      const T *wg = wd + gr * Og * rowsK;
-      if (needWeight) {
-        im2col(g, Cg, xg, col.data());
-        // dW [Og, rowsK] += dY [Og, P] col^T [P, rowsK]
-        gemm(false, true, Og, rowsK, P, T(1), gyg, P, col.data(), P, T(1),
-             dw + gr * Og * rowsK, rowsK);
+  const bool pointwise = g.pointwise();
+  const int64_t nb = imagesPerGemm(N, P, rowsK, sizeof(T));
+  const int64_t units = (N + nb - 1) / nb, wSize = O * rowsK;
+  UnitPlan plan = planUnits(units);
+  std::vector<T> partials(needWeight && N > 0 ? size_t(plan.parts * wSize) : 0);
+  if (N > 0 && (needInput || needWeight))
+    runUnits(plan, units, [&](int64_t part, int64_t u0, int64_t u1) {
+      T *dwPart = needWeight ? partials.data() + part * wSize : nullptr;
+      bool first = true;
+      for (int64_t u = u0; u < u1; ++u) {
+        int64_t n0 = u * nb, cnt = std::min(nb, N - n0), ld = cnt * P;
+        for (int64_t gr = 0; gr < groups; ++gr) {
+          const T *xg = xd + (n0 * C + gr * Cg) * I;
+          const T *gyg = gd + (n0 * O + gr * Og) * P;
+          const T *wg = wd + gr * Og * rowsK;
+          // dY of the unit's images as one [Og, cnt * P] matrix.
+          const T *dy = gyg;
+          if (cnt > 1) {
+            T *buf = scratch<T>(0, Og * ld);
+            gatherImages(gyg, O * P, cnt, Og, P, buf);
+            dy = buf;
+          }
+          if (needWeight) {
+            const T *col = xg;
+            if (!pointwise || cnt > 1) {
+              T *buf = scratch<T>(1, rowsK * ld);
+              im2col(xg, C * I, cnt, Cg, g, 0, g.out[0] * g.out[1], buf, ld);
+              col = buf;
+            }
+            // dW^T [rowsK, Og] += col [rowsK, cnt P] dY^T [cnt P, Og]:
+            // transposed, the GEMM's long side is rowsK rather than the
+            // (often narrow) Og, which OpenBLAS runs faster.
+            gemm(false, true, rowsK, Og, ld, T(1), col, ld, dy, ld,
+                 T(first ? 0 : 1), dwPart + gr * Og * rowsK, Og);
+          }
+          if (needInput) {
+            T *dxg = dx + (n0 * C + gr * Cg) * I;
+            if (pointwise && cnt == 1) {
+              gemm(true, false, rowsK, P, Og, T(1), wg, rowsK, dy, P, T(0), dxg,
+                   P);
+              continue;
+            }
+            // dcol [rowsK, cnt P] = W^T [rowsK, Og] dY [Og, cnt P]
+            T *dcol = scratch<T>(2, rowsK * ld);
+            gemm(true, false, rowsK, ld, Og, T(1), wg, rowsK, dy, ld, T(0),
+                 dcol, ld);
+            col2im(dcol, ld, cnt, Cg, g, dxg, C * I);
+          }
+        }
+        first = false;
       }
-      if (needInput) {
-        // dcol [rowsK, P] = W^T [rowsK, Og] dY [Og, P]
-        gemm(true, false, rowsK, P, Og, T(1), wg, rowsK, gyg, P, T(0),
-             dcol.data(), P);
-        col2im(g, Cg, dcol.data(), dx + (n * C + gr * Cg) * I);
-      }
-    }
+    });
+  if (needWeight && N > 0) {
+    // Partials hold dW^T per group; they are summed in a fixed part order
+    // (the same bits for the same thread count) and transposed back.
+    parallelFor(0, O, std::max<int64_t>(1, kElementwiseGrain / (rowsK + 1)),
+                [&](int64_t lo, int64_t hi) {
+                  for (int64_t o = lo; o < hi; ++o) {
+                    int64_t gr = o / Og, oc = o % Og;
+                    const T *src = partials.data() + gr * Og * rowsK + oc;
+                    for (int64_t r = 0; r < rowsK; ++r) {
+                      T s = src[r * Og];
+                      for (int64_t part = 1; part < plan.parts; ++part)
+                        s += src[part * wSize + r * Og];
+                      dw[o * rowsK + r] = s;
+                    }
+                  }
+                });
+  }
   if (hasBias) {
     r.bias = Tensor(w.dtype(), {O});
     T *db = r.bias.data<T>();
@@ -169,13 +187,13 @@ struct Window {
 
 /// Windows of each padded dim, with the forward kernels' ranges and
 /// divisors (Pool.cpp's slidingPlan).
-std::vector<Window> windowsOf(const Dims3 &g, int j) {
+std::vector<Window> windowsOf(const ConvDims3 &g, int j) {
   std::vector<Window> ws(g.out[j]);
   for (int64_t o = 0; o < g.out[j]; ++o) {
     Window &w = ws[o];
-    w.start = o * g.s[j] - g.p[j];
-    validRange(w.start, g.d[j], g.in[j], g.k[j], w.lo, w.hi);
-    w.span = std::min(w.start + g.k[j], g.in[j] + g.p[j]) - w.start;
+    w.start = o * g.stride[j] - g.pad[j];
+    validRange(w.start, g.dil[j], g.in[j], g.kernel[j], w.lo, w.hi);
+    w.span = std::min(w.start + g.kernel[j], g.in[j] + g.pad[j]) - w.start;
   }
   return ws;
 }
@@ -184,7 +202,7 @@ enum class PoolKind { Max, AvgIncludePad, AvgExcludePad };
 
 template <class T>
 Tensor poolBackwardT(const Tensor &gy, const Tensor *x, const Shape &inShape,
-                     const Dims3 &g, PoolKind kind) {
+                     const ConvDims3 &g, PoolKind kind) {
   Tensor dx(gy.dtype(), inShape);
   if (dx.numel() == 0 || gy.numel() == 0)
     return dx;
@@ -213,11 +231,11 @@ Tensor poolBackwardT(const Tensor &gy, const Tensor *x, const Shape &inShape,
                   int64_t arg = -1;
                   for (int64_t kd = wd.lo; kd < wd.hi; ++kd)
                     for (int64_t kh = wh.lo; kh < wh.hi; ++kh) {
-                      int64_t row = ((wd.start + kd * g.d[0]) * g.in[1] +
-                                     wh.start + kh * g.d[1]) *
+                      int64_t row = ((wd.start + kd * g.dil[0]) * g.in[1] +
+                                     wh.start + kh * g.dil[1]) *
                                     g.in[2];
                       for (int64_t kw = ww.lo; kw < ww.hi; ++kw) {
-                        int64_t i = row + ww.start + kw * g.d[2];
+                        int64_t i = row + ww.start + kw * g.dil[2];
                         T v = src[i];
                         if (arg < 0 || v > m || v != v) {
                           m = v;
@@ -276,7 +294,7 @@ Tensor kernels::maxPoolBackward(const Tensor &gy, const Tensor &x,
                                 const std::vector<int64_t> &dilation,
                                 bool ceilMode) {
   (void)ceilMode; // the output gradient's shape already fixes the windows
-  Dims3 g =
+  ConvDims3 g =
       makeDims(x.shape(), gy.shape(), kernelSize, stride, padding, &dilation);
   return dispatchFloat(x.dtype(), "maxPoolBackward", [&](auto tag) {
     return poolBackwardT<decltype(tag)>(gy, &x, x.shape(), g, PoolKind::Max);
@@ -289,7 +307,7 @@ Tensor kernels::avgPoolBackward(const Tensor &gy, const Shape &inputShape,
                                 const std::vector<int64_t> &padding,
                                 bool ceilMode, bool countIncludePad) {
   (void)ceilMode; // the output gradient's shape already fixes the windows
-  Dims3 g =
+  ConvDims3 g =
       makeDims(inputShape, gy.shape(), kernelSize, stride, padding, nullptr);
   PoolKind kind =
       countIncludePad ? PoolKind::AvgIncludePad : PoolKind::AvgExcludePad;

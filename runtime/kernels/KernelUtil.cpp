@@ -2,6 +2,7 @@
 
 #include "runtime/kernels/KernelUtil.h"
 
+#include "runtime/ThreadPool.h"
 #include "runtime/kernels/Elementwise.h"
 
 #include <cstdio>
@@ -113,4 +114,42 @@ std::vector<int64_t> detail::readIndices(const Tensor &index,
     unsupportedDType(kernel, index.dtype());
   }
   return out;
+}
+
+detail::UnitPlan detail::planUnits(int64_t units) {
+  UnitPlan plan;
+  int64_t threads = numThreads();
+  if (threads > 1 && units >= threads) {
+    plan.parallel = true;
+    // Two parts per thread balance the load when a thread is slowed down
+    // (other processes) at the cost of one more partial sum each.
+    plan.parts = std::min(units, 2 * threads);
+  }
+  return plan;
+}
+
+void detail::runUnits(
+    const UnitPlan &plan, int64_t units,
+    const std::function<void(int64_t, int64_t, int64_t)> &fn) {
+  if (!plan.parallel) {
+    for (int64_t part = 0; part < plan.parts; ++part)
+      fn(part, plan.partBegin(units, part), plan.partBegin(units, part + 1));
+    return;
+  }
+  SerialBlasScope serial;
+  parallelFor(0, plan.parts, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t part = lo; part < hi; ++part)
+      fn(part, plan.partBegin(units, part), plan.partBegin(units, part + 1));
+  });
+}
+
+int64_t detail::imagesPerGemm(int64_t batch, int64_t plane, int64_t colRows,
+                              int64_t elementBytes) {
+  constexpr int64_t kTargetColumns = 2048;
+  constexpr int64_t kColBytes = int64_t(1) << 20;
+  int64_t nb = (kTargetColumns + plane - 1) / std::max<int64_t>(1, plane);
+  nb = std::min(nb, kColBytes /
+                        std::max<int64_t>(1, colRows * plane * elementBytes));
+  nb = std::min(nb, batch / (2 * int64_t(numThreads())));
+  return std::max<int64_t>(1, std::min(nb, batch));
 }

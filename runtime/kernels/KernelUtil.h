@@ -9,6 +9,7 @@
 #define NNC_RUNTIME_KERNELS_KERNELUTIL_H
 
 #include "runtime/Tensor.h"
+#include "runtime/ThreadPool.h"
 
 #include <cblas.h>
 
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -227,6 +229,275 @@ inline double fastExp(double x) { return std::exp(x); }
 
 /// Grain (elements) below which elementwise work stays on one thread.
 constexpr int64_t kElementwiseGrain = 1 << 15;
+
+/// Makes OpenBLAS single-threaded while alive (and restores its thread
+/// count after). Kernels that hand each pool thread its own GEMMs use it:
+/// OpenBLAS's own threads would oversubscribe the cores, and its pthread
+/// server serialises threaded calls made from several threads at once.
+/// The setting is process-wide, so kernels must not run concurrently with
+/// BLAS calls that expect threading (the executors run one op at a time).
+class SerialBlasScope {
+public:
+  SerialBlasScope() : saved(openblas_get_num_threads()) {
+    if (saved != 1)
+      openblas_set_num_threads(1);
+  }
+  ~SerialBlasScope() {
+    if (saved != 1)
+      openblas_set_num_threads(saved);
+  }
+  SerialBlasScope(const SerialBlasScope &) = delete;
+  SerialBlasScope &operator=(const SerialBlasScope &) = delete;
+
+private:
+  int saved;
+};
+
+/// How a batch of `units` independent pieces of GEMM work (image groups of
+/// a convolution) is spread: `parallel` when there are enough units to keep
+/// every pool thread busy, each running single-threaded GEMMs; otherwise
+/// the units run one after the other on the caller with OpenBLAS threading
+/// each GEMM. `parts` is the number of disjoint unit ranges, fixed by the
+/// unit and thread counts alone, so that per-part partial sums reduced in
+/// part order give the same bits on every run with the same thread count.
+struct UnitPlan {
+  bool parallel = false;
+  int64_t parts = 1;
+  int64_t partBegin(int64_t units, int64_t part) const {
+    return part * units / parts;
+  }
+};
+UnitPlan planUnits(int64_t units);
+
+/// Runs fn(part, unitBegin, unitEnd) for every part of `plan` (on the pool
+/// with single-threaded BLAS when plan.parallel, else serially).
+void runUnits(const UnitPlan &plan, int64_t units,
+              const std::function<void(int64_t, int64_t, int64_t)> &fn);
+
+/// Images unfolded side by side into one column matrix so that the GEMMs of
+/// a convolution are wide enough to run near peak: about `targetColumns`
+/// output positions per GEMM, the col matrix (`colRows` rows) kept within
+/// about the L2 cache, and at least two units per thread when the batch
+/// allows it.
+int64_t imagesPerGemm(int64_t batch, int64_t plane, int64_t colRows,
+                      int64_t elementBytes);
+
+/// A convolution's spatial geometry padded to three dims: missing leading
+/// spatial dims are size 1 with kernel 1, stride 1, no padding and dilation
+/// 1, so one loop nest serves 1-D, 2-D and 3-D.
+struct ConvDims3 {
+  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, kernel[3] = {1, 1, 1};
+  int64_t stride[3] = {1, 1, 1}, pad[3] = {0, 0, 0}, dil[3] = {1, 1, 1};
+
+  int64_t inPlane() const { return in[0] * in[1] * in[2]; }
+  int64_t outPlane() const { return out[0] * out[1] * out[2]; }
+  int64_t kernelSize() const { return kernel[0] * kernel[1] * kernel[2]; }
+  /// A 1x1 kernel with stride 1 and no padding: the input planes already
+  /// are the im2col matrix.
+  bool pointwise() const {
+    for (int j = 0; j < 3; ++j)
+      if (kernel[j] != 1 || stride[j] != 1 || pad[j] != 0)
+        return false;
+    return true;
+  }
+};
+
+/// Vectorise the next loop 8 wide without interleaving: the width loops of
+/// im2col/col2im run over one image row (tens of elements), shorter than
+/// the 32-element main loop clang picks by default, which would leave all
+/// of them to the scalar remainder.
+#if defined(__clang__)
+#define NNC_SHORT_LOOP                                                         \
+  _Pragma("clang loop vectorize_width(8) interleave_count(1)")
+#else
+#define NNC_SHORT_LOOP
+#endif
+
+/// Unfolds output lines [line0, line1) (a line is one (od, oh) pair, i.e. a
+/// row of the output plane) of `images` images (`imageStride` elements
+/// apart) of `channels` input planes into col rows (c, kd, kh, kw), rows
+/// `ld` apart; image i's columns start at i * (line1 - line0) * out[2].
+/// Every col element in range is written (padding taps as zeros). Rows are
+/// spread over the pool (inline when called from a parallel region).
+template <class T>
+void im2col(const T *x, int64_t imageStride, int64_t images, int64_t channels,
+            const ConvDims3 &g, int64_t line0, int64_t line1, T *col,
+            int64_t ld) {
+  const int64_t K = g.kernelSize(), inPlane = g.inPlane();
+  const int64_t *k = g.kernel, *o = g.out, *in = g.in, *s = g.stride,
+                *d = g.dil, *p = g.pad;
+  const int64_t span = (line1 - line0) * o[2];
+  // Stride 1 in height and width with rows as wide as the output's ("same"
+  // padding): the lines of one depth slice read one contiguous input block
+  // shifted by the tap's offset, copied at once; the columns that wrapped
+  // around from the neighbouring row are zeroed afterwards.
+  const bool shifted = s[1] == 1 && s[2] == 1 && in[2] == o[2];
+  // One task per col row (c, kd, kh, kw) with the images inner, so the
+  // index decomposition is paid once per row, not once per (tiny) plane.
+  const int64_t grain = std::max<int64_t>(1, 4096 / (span * images + 1));
+  parallelFor(0, channels * K, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      int64_t c = r / K, rem = r % K;
+      int64_t kd = rem / (k[1] * k[2]), kh = rem / k[2] % k[1], kw = rem % k[2];
+      int64_t offW = kw * d[2] - p[2], wlo, whi;
+      validRange(offW, s[2], in[2], o[2], wlo, whi);
+      for (int64_t image = 0; image < images; ++image) {
+        const T *xc = x + image * imageStride + c * inPlane;
+        T *dst = col + r * ld + image * span;
+        if (shifted) {
+          const int64_t W = o[2], offH = kh * d[1] - p[1];
+          for (int64_t l = line0; l < line1;) {
+            int64_t od = l / o[1], ohA = l % o[1];
+            int64_t ohB = std::min(o[1], ohA + (line1 - l));
+            T *seg = dst + (l - line0) * W;
+            int64_t id = od * s[0] + kd * d[0] - p[0];
+            // Valid output rows: 0 <= oh + offH < in[1].
+            int64_t va = std::clamp<int64_t>(-offH, ohA, ohB);
+            int64_t vb = std::clamp<int64_t>(in[1] - offH, va, ohB);
+            if (id < 0 || id >= in[0])
+              va = vb = ohA;
+            std::fill(seg, seg + (va - ohA) * W, T(0));
+            std::fill(seg + (vb - ohA) * W, seg + (ohB - ohA) * W, T(0));
+            if (va < vb) {
+              // Block [first, last) of the depth slice, clipped to it; the
+              // clipped ends are wrap columns, zeroed below.
+              const T *slice = xc + id * in[1] * W;
+              int64_t first = (va + offH) * W + offW;
+              int64_t last = first + (vb - va) * W;
+              int64_t f = std::max<int64_t>(first, 0);
+              int64_t e = std::min<int64_t>(last, in[1] * W);
+              T *out = seg + (va - ohA) * W;
+              if (f < e)
+                std::copy(slice + f, slice + e, out + (f - first));
+              for (int64_t oh = va; oh < vb; ++oh) {
+                T *row = seg + (oh - ohA) * W;
+                for (int64_t ow = 0; ow < wlo; ++ow)
+                  row[ow] = T(0);
+                for (int64_t ow = whi; ow < W; ++ow)
+                  row[ow] = T(0);
+              }
+            }
+            l += ohB - ohA;
+          }
+          continue;
+        }
+        // (od, oh) advance with the line: no divisions per row.
+        int64_t od = line0 / o[1], oh = line0 % o[1];
+        for (int64_t line = line0; line < line1; ++line) {
+          int64_t id = od * s[0] + kd * d[0] - p[0];
+          int64_t ih = oh * s[1] + kh * d[1] - p[1];
+          if (++oh == o[1]) {
+            oh = 0;
+            ++od;
+          }
+          T *row = dst + (line - line0) * o[2];
+          bool inside = id >= 0 && id < in[0] && ih >= 0 && ih < in[1];
+          int64_t a = inside ? wlo : o[2], b = inside ? whi : o[2];
+          const T *src = xc + (inside ? (id * in[1] + ih) * in[2] : 0);
+          NNC_SHORT_LOOP
+          for (int64_t ow = 0; ow < a; ++ow)
+            row[ow] = T(0);
+          if (s[2] == 1) {
+            NNC_SHORT_LOOP
+            for (int64_t ow = a; ow < b; ++ow)
+              row[ow] = src[ow + offW];
+          } else {
+            NNC_SHORT_LOOP
+            for (int64_t ow = a; ow < b; ++ow)
+              row[ow] = src[ow * s[2] + offW];
+          }
+          NNC_SHORT_LOOP
+          for (int64_t ow = b; ow < o[2]; ++ow)
+            row[ow] = T(0);
+        }
+      }
+    }
+  });
+}
+
+/// The adjoint of im2col over whole planes: dx of `images` images
+/// (`imageStride` apart) and `channels` planes is set to the fold of col
+/// rows (c, kd, kh, kw) (`ld` apart, image i's columns at i * outPlane).
+/// Each (image, channel) plane is one task that zeroes and then accumulates
+/// its taps in a fixed order, so the result is deterministic. `col` is
+/// scratch to the caller: the stride-1 path zeroes its padding columns.
+template <class T>
+void col2im(T *col, int64_t ld, int64_t images, int64_t channels,
+            const ConvDims3 &g, T *dx, int64_t imageStride) {
+  const int64_t K = g.kernelSize(), inPlane = g.inPlane(), P = g.outPlane();
+  const int64_t *k = g.kernel, *o = g.out, *in = g.in, *s = g.stride,
+                *d = g.dil, *p = g.pad;
+  // As in im2col: with stride 1 and same-width rows the valid output rows
+  // of a tap and depth slice add onto one contiguous input block. Zeroing
+  // the tap's padding columns in col first makes the wrapped-around
+  // elements add nothing, so the block is one long vectorised add.
+  const bool shifted = s[1] == 1 && s[2] == 1 && in[2] == o[2];
+  const int64_t W = o[2];
+  parallelFor(0, images * channels, std::max<int64_t>(1, 4096 / (K * P + 1)),
+              [&](int64_t lo, int64_t hi) {
+                for (int64_t t = lo; t < hi; ++t) {
+                  int64_t image = t / channels, c = t % channels;
+                  T *dst = dx + image * imageStride + c * inPlane;
+                  std::fill(dst, dst + inPlane, T(0));
+                  for (int64_t tap = 0; tap < K; ++tap) {
+                    int64_t kd = tap / (k[1] * k[2]), kh = tap / k[2] % k[1],
+                            kw = tap % k[2];
+                    int64_t offW = kw * d[2] - p[2], wlo, whi;
+                    validRange(offW, s[2], in[2], o[2], wlo, whi);
+                    T *src = col + (c * K + tap) * ld + image * P;
+                    for (int64_t od = 0; od < o[0]; ++od) {
+                      int64_t id = od * s[0] + kd * d[0] - p[0];
+                      if (id < 0 || id >= in[0])
+                        continue;
+                      if (shifted) {
+                        int64_t offH = kh * d[1] - p[1];
+                        int64_t va = std::clamp<int64_t>(-offH, 0, o[1]);
+                        int64_t vb =
+                            std::clamp<int64_t>(in[1] - offH, va, o[1]);
+                        if (va == vb)
+                          continue;
+                        T *seg = src + od * o[1] * W;
+                        if (wlo > 0 || whi < W)
+                          for (int64_t oh = va; oh < vb; ++oh) {
+                            for (int64_t ow = 0; ow < wlo; ++ow)
+                              seg[oh * W + ow] = T(0);
+                            for (int64_t ow = whi; ow < W; ++ow)
+                              seg[oh * W + ow] = T(0);
+                          }
+                        // Output positions [va W, vb W) land on slice elements
+                        // [first, first + n), clipped to the slice (the clipped
+                        // ends are zeroed padding columns).
+                        T *slice = dst + id * in[1] * W;
+                        int64_t first = (va + offH) * W + offW;
+                        int64_t f = std::max<int64_t>(first, 0);
+                        int64_t e =
+                            std::min<int64_t>(first + (vb - va) * W, in[1] * W);
+                        const T *from = seg + va * W - first;
+                        for (int64_t i = f; i < e; ++i)
+                          slice[i] += from[i];
+                        continue;
+                      }
+                      for (int64_t oh = 0; oh < o[1]; ++oh) {
+                        int64_t ih = oh * s[1] + kh * d[1] - p[1];
+                        if (ih < 0 || ih >= in[1])
+                          continue;
+                        const T *srow = src + (od * o[1] + oh) * o[2];
+                        T *drow = dst + (id * in[1] + ih) * in[2];
+                        if (s[2] == 1) {
+                          NNC_SHORT_LOOP
+                          for (int64_t ow = wlo; ow < whi; ++ow)
+                            drow[ow + offW] += srow[ow];
+                        } else {
+                          NNC_SHORT_LOOP
+                          for (int64_t ow = wlo; ow < whi; ++ow)
+                            drow[ow * s[2] + offW] += srow[ow];
+                        }
+                      }
+                    }
+                  }
+                }
+              });
+}
 
 } // namespace nnc::rt::kernels::detail
 

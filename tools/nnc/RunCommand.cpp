@@ -317,7 +317,7 @@ int runOnDataset(exec::Executor &ex) {
 } // namespace
 
 void nnc::driver::printProfile(const exec::Executor::Profile &profile,
-                                llvm::raw_ostream &os) {
+                               llvm::raw_ostream &os) {
   std::vector<std::pair<std::string, exec::Executor::OpProfile>> rows(
       profile.begin(), profile.end());
   std::sort(rows.begin(), rows.end(), [](auto &a, auto &b) {

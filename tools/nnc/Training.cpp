@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 using namespace nnc;
 using namespace nnc::driver;
@@ -53,21 +54,33 @@ static std::string specString(const exec::TensorSpec &s) {
   return std::string(rt::dtypeName(s.dtype)) + rt::shapeString(s.shape);
 }
 
-/// The shape one sample of `spec` has (dims after the batch dim), or false
-/// if a non-batch dim is dynamic.
-static bool sampleShape(const exec::TensorSpec &spec, rt::Shape &shape) {
-  shape.assign(spec.shape.begin() + 1, spec.shape.end());
-  for (int64_t d : shape)
-    if (d < 0)
-      return false;
-  return true;
-}
-
-static int64_t product(const rt::Shape &s) {
-  int64_t n = 1;
-  for (int64_t d : s)
-    n *= d;
-  return n;
+/// The shape one sample takes when fed to `spec`: the spec's dims after the
+/// batch dim, with a dynamic dim (a sequence length `T`) taken from the
+/// data. Images may also be fed flattened or unflattened when the element
+/// counts agree. Empty when the data cannot feed the spec.
+static std::optional<rt::Shape> sampleShape(const exec::TensorSpec &spec,
+                                            const rt::Tensor &data) {
+  if (spec.shape.empty())
+    return std::nullopt;
+  rt::Shape want(spec.shape.begin() + 1, spec.shape.end());
+  rt::Shape have(data.shape().begin() + 1, data.shape().end());
+  bool dynamic = false;
+  for (size_t d = 0; d < want.size(); ++d)
+    if (want[d] < 0) {
+      if (want.size() != have.size())
+        return std::nullopt;
+      want[d] = have[d];
+      dynamic = true;
+    }
+  auto product = [](const rt::Shape &s) {
+    int64_t n = 1;
+    for (int64_t d : s)
+      n *= d;
+    return n;
+  };
+  if (dynamic ? want != have : product(want) != product(have))
+    return std::nullopt;
+  return want;
 }
 
 bool driver::checkDataset(const rt::train::Dataset &data,
@@ -84,25 +97,11 @@ bool driver::checkDataset(const rt::train::Dataset &data,
   const char *names[2] = {"inputs", "targets"};
   for (int i = 0; i < 2; ++i) {
     const exec::TensorSpec &spec = specs[i];
-    rt::Shape sample,
-        have(tensors[i]->shape().begin() + 1, tensors[i]->shape().end());
-    if (spec.shape.empty() || !sampleShape(spec, sample)) {
-      error = "model " + std::string(i ? "target" : "input") + " '" +
-              spec.name + "' " + specString(spec) +
-              " must have a batch dim first and static sizes after it";
-      return false;
-    }
-    // Images may be flattened or unflattened; element counts must agree.
-    if (product(sample) != product(have) || (i == 1 && sample != have)) {
-      error = what + " " + names[i] + " are " + tensors[i]->typeString() +
-              " but the model's '" + spec.name + "' takes " + specString(spec);
-      return false;
-    }
     bool floatSpec =
         spec.dtype == rt::DType::F32 || spec.dtype == rt::DType::F64;
     bool floatData = tensors[i]->dtype() == rt::DType::F32 ||
                      tensors[i]->dtype() == rt::DType::F64;
-    if (floatSpec != floatData) {
+    if (!sampleShape(spec, *tensors[i]) || floatSpec != floatData) {
       error = what + " " + names[i] + " are " + tensors[i]->typeString() +
               " but the model's '" + spec.name + "' takes " + specString(spec);
       return false;
@@ -120,7 +119,8 @@ bool driver::makeBatch(const rt::train::Dataset &data, const int64_t *indices,
   for (int i = 0; i < 2; ++i) {
     rt::Tensor rows = rt::train::gatherRows(*tensors[i], indices, count);
     rt::Shape shape{count};
-    shape.insert(shape.end(), specs[i].shape.begin() + 1, specs[i].shape.end());
+    rt::Shape sample = *sampleShape(specs[i], *tensors[i]);
+    shape.insert(shape.end(), sample.begin(), sample.end());
     rows = rows.reshaped(shape);
     if (rows.dtype() != specs[i].dtype)
       rows = rt::kernels::cast(rows, specs[i].dtype);
