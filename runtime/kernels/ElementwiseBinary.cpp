@@ -116,7 +116,8 @@ void innerLoop(const T *a, int64_t sa, const T *b, int64_t sb, T *out,
 template <class T, class Op>
 Tensor binaryTyped(const Tensor &lhs, const Tensor &rhs, Op op) {
   Shape shape = broadcastShapes(lhs.shape(), rhs.shape());
-  Tensor out(lhs.dtype(), shape);
+  // Both loops below write every element.
+  Tensor out = Tensor::uninitialized(lhs.dtype(), shape);
   const T *a = lhs.data<T>(), *b = rhs.data<T>();
   T *y = out.data<T>();
   int64_t n = out.numel();

@@ -24,7 +24,7 @@ template <class F>
 Tensor mapGrad(const char *name, const Tensor &g, const Tensor &v, F f) {
   return dispatchFloat(g.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
-    Tensor out(g.dtype(), g.shape());
+    Tensor out = Tensor::uninitialized(g.dtype(), g.shape()); // all written
     const T *gd = g.data<T>(), *vd = v.data<T>();
     T *o = out.data<T>();
     parallelFor(0, g.numel(), kElementwiseGrain, [&](int64_t lo, int64_t hi) {

@@ -17,6 +17,34 @@ using namespace nnc::rt::kernels::detail;
 
 namespace {
 
+/// sumG += sum g[i] and sumGX += sum g[i] (x[i] - mu) in double with
+/// independent lanes (as laneSum): vectorises, and the fixed lane order
+/// keeps the result deterministic.
+template <class T>
+void laneSums(const T *g, const T *x, int64_t n, double mu, double &sumG,
+              double &sumGX) {
+  constexpr int L = 8;
+  double a[L] = {}, b[L] = {};
+  int64_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int j = 0; j < L; ++j) {
+      double gv = double(g[i + j]);
+      a[j] += gv;
+      b[j] += gv * (double(x[i + j]) - mu);
+    }
+  double sa = 0, sb = 0;
+  for (; i < n; ++i) {
+    sa += double(g[i]);
+    sb += double(g[i]) * (double(x[i]) - mu);
+  }
+  for (int j = 0; j < L; ++j) {
+    sa += a[j];
+    sb += b[j];
+  }
+  sumG += sa;
+  sumGX += sb;
+}
+
 template <class T>
 NormGrads batchNormBackwardT(const Tensor &gy, const Tensor &x,
                              const Tensor &weight, const Tensor &mean,
@@ -25,7 +53,8 @@ NormGrads batchNormBackwardT(const Tensor &gy, const Tensor &x,
   int64_t inner = C > 0 && N > 0 ? x.numel() / (N * C) : 0;
   double M = double(N * inner);
   NormGrads r;
-  r.input = Tensor(x.dtype(), x.shape());
+  // Every element is written below (none when M == 0: then x is empty).
+  r.input = Tensor::uninitialized(x.dtype(), x.shape());
   bool affine = weight.defined();
   if (affine) {
     r.weight = Tensor(x.dtype(), {C});
@@ -40,10 +69,7 @@ NormGrads batchNormBackwardT(const Tensor &gy, const Tensor &x,
       double sumG = 0, sumGX = 0;
       for (int64_t n = 0; n < N; ++n) {
         const T *xs = xd + (n * C + c) * inner, *gs = gd + (n * C + c) * inner;
-        for (int64_t i = 0; i < inner; ++i) {
-          sumG += double(gs[i]);
-          sumGX += double(gs[i]) * (double(xs[i]) - mu);
-        }
+        laneSums(gs, xs, inner, mu, sumG, sumGX);
       }
       if (affine) {
         r.weight.data<T>()[c] = T(sumGX * is);

@@ -71,7 +71,7 @@ Tensor normalizeChannels(const Tensor &x, const std::vector<double> &mean,
     scale[p] = w[c] * invStd[c];
     shift[p] = b[c] - mean[c] * scale[p];
   }
-  Tensor y(x.dtype(), x.shape());
+  Tensor y = Tensor::uninitialized(x.dtype(), x.shape()); // all written
   affinePlanes(x.data<T>(), y.data<T>(), N * C, inner, scale, shift);
   return y;
 }
