@@ -185,13 +185,13 @@ struct DifferentiatePass : nnc::impl::DifferentiateBase<DifferentiatePass> {
         before.push_back(sweep.gradient(v));
       if (failed(differentiateOp(op, sweep)))
         return failure();
-      if (!isShapeOnlyUse(op))
-        for (auto [i, v] : llvm::enumerate(op->getOperands()))
-          if (active.contains(v) && sweep.gradient(v) == before[i])
-            return op->emitOpError()
-                   << "gradient with respect to operand #" << i
-                   << " is not supported yet, so the parameters it depends "
-                      "on cannot be trained";
+      for (auto [i, v] : llvm::enumerate(op->getOperands()))
+        if (active.contains(v) && !isShapeOnlyOperand(op, i) &&
+            sweep.gradient(v) == before[i])
+          return op->emitOpError()
+                 << "gradient with respect to operand #" << i
+                 << " is not supported yet, so the parameters it depends "
+                    "on cannot be trained";
     }
 
     // Parameter gradients, summed over every read of the same parameter, in

@@ -153,11 +153,14 @@ Value resultGrad(GradientSweep &s, Operation *op) {
 // Rules
 //===----------------------------------------------------------------------===//
 
-bool nnc::isShapeOnlyUse(Operation *op) {
-  // Ops whose result does not depend on their operands' values (only on
-  // shapes), or which draw random values of their operand's shape.
-  return isa<nn::FillOp, nn::DropoutMaskOp, nn::RandomNormalOp,
-             nn::SinusoidalPositionEncodingOp, tensor::DimOp>(op);
+bool nnc::isShapeOnlyOperand(Operation *op, unsigned index) {
+  // Ops whose result does not depend on these operands' values (only on
+  // their shapes), or which draw random values of their operand's shape.
+  if (isa<nn::FillOp, nn::DropoutMaskOp, nn::RandomNormalOp,
+          nn::SinusoidalPositionEncodingOp, tensor::DimOp>(op))
+    return true;
+  // The query and key of a relative position bias give the lengths only.
+  return isa<nn::RelativePositionBiasOp>(op) && index < 2;
 }
 
 LogicalResult nnc::differentiateOp(Operation *op, GradientSweep &s) {

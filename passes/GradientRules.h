@@ -58,9 +58,9 @@ private:
 /// Emits the gradients of `op`'s operands. Fails, reporting on the op, when
 /// there is no rule for it.
 mlir::LogicalResult differentiateOp(mlir::Operation *op, GradientSweep &sweep);
-/// Whether `op`'s result is independent of its operands' values (so an
-/// active operand legitimately gets no gradient from it).
-bool isShapeOnlyUse(mlir::Operation *op);
+/// Whether `op`'s results are independent of the value of operand `index`
+/// (so an active operand legitimately gets no gradient there).
+bool isShapeOnlyOperand(mlir::Operation *op, unsigned index);
 
 /// The rules of GradientRulesLayers.cpp (pointwise ops without a dedicated
 /// rule, losses, structured layers); differentiateOp falls back to it.

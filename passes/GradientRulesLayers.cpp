@@ -242,8 +242,18 @@ LogicalResult nnc::differentiateLayerOp(Operation *op, GradientSweep &s) {
       })
       // Attention and experts.
       .Case([&](nn::ScaledDotProductAttentionOp o) {
-        mirrorGradient(s, op, "nn.scaled_dot_product_attention_grad",
-                       {o.getQuery(), o.getKey(), o.getValue()}, false);
+        SmallVector<Value> grads{o.getQuery(), o.getKey(), o.getValue()};
+        if (Value mask = o.getAttnMask(); mask && isFloatTensor(mask))
+          grads.push_back(mask);
+        mirrorGradient(s, op, "nn.scaled_dot_product_attention_grad", grads,
+                       false);
+        return success();
+      })
+      .Case([&](nn::RelativePositionBiasOp o) {
+        s.accumulate(o.getWeight(),
+                     s.makeLike(loc, "nn.relative_position_bias_grad",
+                                o.getWeight(), {dy(), o.getWeight()},
+                                attrsOf(op)));
         return success();
       })
       .Case([&](nn::MultiHeadAttentionOp o) {

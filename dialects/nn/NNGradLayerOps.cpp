@@ -121,7 +121,29 @@ LogicalResult GRUGradOp::verify() {
 }
 
 LogicalResult ScaledDotProductAttentionGradOp::verify() {
-  return checkSameRank(*this, getGradOutput(), getQuery(), "grad_output");
+  if (failed(checkSameRank(*this, getGradOutput(), getQuery(), "grad_output")))
+    return failure();
+  Value mask = getAttnMask();
+  bool floatMask =
+      mask && isa<FloatType>(tensorTypeOf(mask).getElementType());
+  if (bool(getGradAttnMask()) != floatMask)
+    return emitOpError() << "grad_attn_mask must be present exactly when "
+                            "attn_mask is a float mask";
+  if (floatMask && getGradAttnMask().getType() != mask.getType())
+    return emitOpError() << "grad_attn_mask must have the attn_mask's type";
+  return success();
+}
+
+LogicalResult RelativePositionBiasGradOp::verify() {
+  OpDiag diag(*this);
+  RankedTensorType w = getWeight().getType();
+  if (failed(checkRank(diag, "weight", w, 2)) ||
+      failed(checkRank(diag, "grad_output", getGradOutput().getType(), 4)))
+    return failure();
+  if (!dimsMatch(w.getDimSize(0), getNumBuckets()))
+    return emitOpError() << "weight has " << w.getDimSize(0)
+                         << " rows but num_buckets is " << getNumBuckets();
+  return success();
 }
 
 LogicalResult MultiHeadAttentionGradOp::verify() {

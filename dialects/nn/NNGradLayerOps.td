@@ -144,7 +144,8 @@ def NN_ScaledDotProductAttentionGradOp
   let summary = "Gradients of nn.scaled_dot_product_attention";
   let description = [{
     The probabilities are recomputed per (batch, head) block; masked
-    positions get no gradient.
+    positions get no gradient. With a float `attn_mask` (an additive bias,
+    such as T5's relative positions) `grad_attn_mask` is its gradient.
   }];
   let arguments = (ins NN_FloatTensor:$grad_output, NN_FloatTensor:$query,
                        NN_FloatTensor:$key, NN_FloatTensor:$value,
@@ -152,9 +153,31 @@ def NN_ScaledDotProductAttentionGradOp
                        DefaultValuedAttr<BoolAttr, "false">:$is_causal,
                        OptionalAttr<NN_F64Attr>:$scale);
   let results = (outs NN_FloatTensor:$grad_query, NN_FloatTensor:$grad_key,
-                      NN_FloatTensor:$grad_value);
+                      NN_FloatTensor:$grad_value,
+                      Optional<NN_FloatTensor>:$grad_attn_mask);
   let assemblyFormat = [{
     `(` operands `)` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_RelativePositionBiasGradOp : NN_GradOp<"relative_position_bias_grad",
+    [AllTypesMatch<["weight", "result"]>]> {
+  let summary = "Weight gradient of nn.relative_position_bias";
+  let description = [{
+    Each bias gradient is added to its relative-position bucket's row.
+    ```mlir
+    %dw = nn.relative_position_bias_grad %dy, %w {max_distance = 128 : i64, num_buckets = 32 : i64}
+        : tensor<1x4x16x16xf32>, tensor<32x4xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad_output, NN_FloatTensor:$weight,
+                       NN_I64Attr:$num_buckets, NN_I64Attr:$max_distance,
+                       DefaultValuedAttr<BoolAttr, "true">:$bidirectional);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $weight attr-dict `:` type($grad_output) `,`
+    type($weight)
   }];
   let hasVerifier = 1;
 }

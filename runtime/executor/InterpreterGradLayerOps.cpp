@@ -204,6 +204,15 @@ bool nnc::exec::runGradLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         in.set(o.getGradQuery(), std::move(g.query));
         in.set(o.getGradKey(), std::move(g.key));
         in.set(o.getGradValue(), std::move(g.value));
+        if (o.getGradAttnMask())
+          in.set(o.getGradAttnMask(), std::move(g.mask));
+        return true;
+      })
+      .Case([&](nn::RelativePositionBiasGradOp o) {
+        in.set(o.getResult(),
+               k::relativePositionBiasBackward(
+                   T(o.getGradOutput()), T(o.getWeight()).shape(),
+                   o.getNumBuckets(), o.getMaxDistance(), o.getBidirectional()));
         return true;
       })
       .Case([&](nn::MultiHeadAttentionGradOp o) {

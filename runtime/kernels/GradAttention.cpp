@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/kernels/GradAttention.h"
+#include "runtime/kernels/Positions.h"
 
 #include "runtime/ThreadPool.h"
 #include "runtime/kernels/Elementwise.h"
@@ -198,6 +199,11 @@ SdpaGrads sdpaBackwardTyped(const Tensor &gradOutput, const Tensor &query,
   Tensor dq = Tensor::uninitialized(query.dtype(), fullShape(tq, e));
   Tensor dk = Tensor::uninitialized(query.dtype(), fullShape(tk, e));
   Tensor dv = Tensor::uninitialized(query.dtype(), fullShape(tk, ev));
+  // A float mask is added to the scores, so its gradient is dS itself.
+  const bool floatMask = attnMask.defined() && !boolMask;
+  Tensor dmask;
+  if (floatMask)
+    dmask = Tensor::uninitialized(query.dtype(), fullShape(tq, tk));
   const BlockBackward<T> block{tq, tk, e, ev, s};
   const int64_t heads = numElements(batch);
   parallelFor(
@@ -234,10 +240,14 @@ SdpaGrads sdpaBackwardTyped(const Tensor &gradOutput, const Tensor &query,
                 gradOutput.data<T>() + n * tq * ev, ev,
                 dq.data<T>() + n * tq * e, e, dk.data<T>() + n * tk * e, e,
                 dv.data<T>() + n * tk * ev, ev);
+          if (floatMask)
+            std::memcpy(dmask.data<T>() + n * tq * tk, scratch.data(),
+                        sizeof(T) * size_t(tq * tk));
         }
       });
   return {reduceTo(dq, query.shape()), reduceTo(dk, key.shape()),
-          reduceTo(dv, value.shape())};
+          reduceTo(dv, value.shape()),
+          floatMask ? reduceTo(dmask, attnMask.shape()) : Tensor()};
 }
 
 //===----------------------------------------------------------------------===//
@@ -484,7 +494,7 @@ SdpaGrads kernels::scaledDotProductAttentionBackward(
     SdpaGrads g = sdpaBackwardTyped<float>(
         widenHalf(gradOutput), widenHalf(query), widenHalf(key),
         widenHalf(value), widenHalf(attnMask), isCausal, scale);
-    narrow({&g.query, &g.key, &g.value}, dt);
+    narrow({&g.query, &g.key, &g.value, &g.mask}, dt);
     return g;
   }
   return dispatchFloat(
@@ -492,6 +502,28 @@ SdpaGrads kernels::scaledDotProductAttentionBackward(
         return sdpaBackwardTyped<decltype(tag)>(gradOutput, query, key, value,
                                                 attnMask, isCausal, scale);
       });
+}
+
+Tensor kernels::relativePositionBiasBackward(const Tensor &gradOutput,
+                                             const Shape &weightShape,
+                                             int64_t numBuckets,
+                                             int64_t maxDistance,
+                                             bool bidirectional) {
+  const int64_t heads = weightShape[1];
+  const int64_t tq = gradOutput.dim(2), tk = gradOutput.dim(3);
+  // Sums in double per (bucket, head): many (i, j) share a bucket.
+  std::vector<double> sums(size_t(numBuckets * heads), 0.0);
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t i = 0; i < tq; ++i)
+      for (int64_t j = 0; j < tk; ++j) {
+        int64_t b = relativePositionBucket(j - i, bidirectional, numBuckets,
+                                           maxDistance);
+        sums[size_t(b * heads + h)] += gradOutput.at((h * tq + i) * tk + j);
+      }
+  Tensor dw(gradOutput.dtype(), weightShape);
+  for (size_t i = 0; i < sums.size(); ++i)
+    dw.set(int64_t(i), sums[i]);
+  return dw;
 }
 
 MultiHeadAttentionGrads kernels::multiHeadAttentionBackward(

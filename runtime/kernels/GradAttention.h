@@ -26,6 +26,10 @@ namespace nnc::rt::kernels {
 
 struct SdpaGrads {
   Tensor query, key, value;
+  /// The gradient of a float attn_mask (the pre-softmax score gradient,
+  /// summed over the dims the mask was broadcast along); undefined for
+  /// boolean or absent masks.
+  Tensor mask;
 };
 /// Autograd of softmax(q k^T * scale + mask) v, i.e. torch 2.x's
 /// F.scaled_dot_product_attention math path (additive -inf masks), with the
@@ -38,6 +42,14 @@ scaledDotProductAttentionBackward(const Tensor &gradOutput, const Tensor &query,
                                   const Tensor &key, const Tensor &value,
                                   const Tensor &attnMask, bool isCausal,
                                   std::optional<double> scale = std::nullopt);
+
+/// Autograd of kernels::relativePositionBias w.r.t. its weight
+/// [numBuckets, heads]: each output gradient [1, heads, Tq, Tk] is added to
+/// the row of its relative-position bucket.
+Tensor relativePositionBiasBackward(const Tensor &gradOutput,
+                                    const Shape &weightShape,
+                                    int64_t numBuckets, int64_t maxDistance,
+                                    bool bidirectional);
 
 struct MultiHeadAttentionGrads {
   Tensor query, key, value;

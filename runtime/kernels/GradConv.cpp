@@ -203,9 +203,10 @@ enum class PoolKind { Max, AvgIncludePad, AvgExcludePad };
 template <class T>
 Tensor poolBackwardT(const Tensor &gy, const Tensor *x, const Shape &inShape,
                      const ConvDims3 &g, PoolKind kind) {
-  Tensor dx(gy.dtype(), inShape);
-  if (dx.numel() == 0 || gy.numel() == 0)
-    return dx;
+  if (numElements(inShape) == 0 || gy.numel() == 0)
+    return Tensor(gy.dtype(), inShape);
+  // Each task zeroes its own planes (while they are in its cache).
+  Tensor dx = Tensor::uninitialized(gy.dtype(), inShape);
   std::vector<Window> win[3] = {windowsOf(g, 0), windowsOf(g, 1),
                                 windowsOf(g, 2)};
   int64_t I = g.inPlane(), P = g.outPlane(), planes = inShape[0] * inShape[1];
@@ -218,6 +219,7 @@ Tensor poolBackwardT(const Tensor &gy, const Tensor *x, const Shape &inShape,
           const T *src = xd ? xd + plane * I : nullptr;
           const T *gp = gd + plane * P;
           T *dst = dd + plane * I;
+          std::fill(dst, dst + I, T(0));
           for (int64_t od = 0; od < g.out[0]; ++od) {
             const Window &wd = win[0][od];
             for (int64_t oh = 0; oh < g.out[1]; ++oh) {
@@ -237,10 +239,11 @@ Tensor poolBackwardT(const Tensor &gy, const Tensor *x, const Shape &inShape,
                       for (int64_t kw = ww.lo; kw < ww.hi; ++kw) {
                         int64_t i = row + ww.start + kw * g.dil[2];
                         T v = src[i];
-                        if (arg < 0 || v > m || v != v) {
-                          m = v;
-                          arg = i;
-                        }
+                        // Branch-free (selects): with random data the
+                        // comparison mispredicts half the time.
+                        bool take = (arg < 0) | (v > m) | (v != v);
+                        m = take ? v : m;
+                        arg = take ? i : arg;
                       }
                     }
                   if (arg >= 0)
