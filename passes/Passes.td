@@ -40,6 +40,22 @@ def AttachLoss : Pass<"nn-attach-loss", "mlir::ModuleOp"> {
   ];
 }
 
+def ResolveChoices : Pass<"nn-resolve-choices", "mlir::ModuleOp"> {
+  let summary = "Replaces search-space choices by a candidate or their mixture";
+  let description = [{
+    Each `nn.choice` named in `select` ("name=label") is replaced by that
+    candidate's operations; every other choice becomes DARTS' continuous
+    relaxation with equal architecture weights, the mean of all candidates
+    (what the reference executor computes for an unselected choice). The
+    result has no regions left, so it can be differentiated and trained: a
+    fixed architecture found by search, or the supernet.
+  }];
+  let options = [
+    ListOption<"select", "select", "std::string",
+               "Candidates to keep, as choice-name=label">,
+  ];
+}
+
 def Differentiate : Pass<"nn-differentiate", "mlir::ModuleOp"> {
   let summary = "Reverse-mode differentiation into a training-step function";
   let description = [{

@@ -89,8 +89,8 @@ bool nnc::exec::runGradLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       })
       // Losses.
       .Case([&](nn::PointwiseLossGradOp o) {
-        const rt::Tensor &dl = T(o.getGradOutput()), &x = T(o.getInput()),
-                         &t = T(o.getTarget());
+        rt::Tensor dl = T(o.getGradOutput()), x = T(o.getInput()),
+                   t = T(o.getTarget());
         k::Reduction r = reduction(o.getReduction());
         llvm::StringRef loss = o.getLoss();
         k::LossGrads g =
@@ -157,7 +157,7 @@ bool nnc::exec::runGradLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::GroupNormGradOp o) {
-        const rt::Tensor &x = T(o.getInput());
+        rt::Tensor x = T(o.getInput());
         k::NormGrads g = k::groupNormBackward(
             T(o.getGradOutput()), x, in.optional(o.getWeight()),
             bool(o.getBias()), o.getNumGroups(), o.getEpsilon());

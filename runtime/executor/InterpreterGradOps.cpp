@@ -106,7 +106,8 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::BatchNormGradOp o) {
-        const rt::Tensor &mean = T(o.getMean());
+        // A handle, not a reference: set() may move the map's entries.
+        rt::Tensor mean = T(o.getMean());
         k::NormGrads g = k::batchNormTrainBackward(
             T(o.getGradOutput()), T(o.getInput()), in.optional(o.getWeight()),
             mean, T(o.getInvStd()));
@@ -116,7 +117,7 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::LayerNormGradOp o) {
-        const rt::Tensor &x = T(o.getInput());
+        rt::Tensor x = T(o.getInput());
         k::NormGrads g = k::layerNormBackward(
             T(o.getGradOutput()), x, in.optional(o.getWeight()),
             bool(o.getBias()), vec(o.getNormalizedShape()), o.getEpsilon());
@@ -160,7 +161,7 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       })
       .Case([&](nn::DropoutMaskOp o) {
         // The mask is dropout applied to ones: 0 or 1 / (1 - p).
-        const rt::Tensor &x = T(o.getInput());
+        rt::Tensor x = T(o.getInput());
         in.set(o.getResult(),
                k::dropout(rt::Tensor::full(x.dtype(), x.shape(), 1.0), o.getP(),
                           o.getSpatial(), true, in.nextSeed()));

@@ -200,6 +200,52 @@ std::vector<Window> windowsOf(const ConvDims3 &g, int j) {
 
 enum class PoolKind { Max, AvgIncludePad, AvgExcludePad };
 
+/// True for the common 2x2 max pool with stride 2 and no padding whose
+/// windows all lie inside the input (per depth slice).
+bool isPlain2x2(const ConvDims3 &g) {
+  return g.kernel[0] == 1 && g.stride[0] == 1 && g.pad[0] == 0 &&
+         g.kernel[1] == 2 && g.kernel[2] == 2 && g.stride[1] == 2 &&
+         g.stride[2] == 2 && g.pad[1] == 0 && g.pad[2] == 0 && g.dil[1] == 1 &&
+         g.dil[2] == 1 && g.out[0] <= g.in[0] && 2 * g.out[1] <= g.in[1] &&
+         2 * g.out[2] <= g.in[2];
+}
+
+/// Max-pool backward of one plane for isPlain2x2: windows do not overlap,
+/// so each of the four taps is written (gradient or zero) rather than
+/// accumulated, and the argmax is a chain of selects that vectorises. Same
+/// scan order and update rule as the forward kernel (NaN wins).
+template <class T>
+void maxPool2x2Plane(const ConvDims3 &g, const T *src, const T *gp, T *dst) {
+  const int64_t W = g.in[2], OW = g.out[2];
+  std::fill(dst, dst + g.inPlane(), T(0));
+  for (int64_t od = 0; od < g.out[0]; ++od)
+    for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+      int64_t base = (od * g.in[1] + 2 * oh) * W;
+      const T *r0 = src + base, *r1 = r0 + W;
+      T *d0 = dst + base, *d1 = d0 + W;
+      const T *gr = gp + (od * g.out[1] + oh) * OW;
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow],
+          d = r1[2 * ow + 1];
+        T m = a;
+        int best = 0;
+        bool t = (b > m) | (b != b);
+        m = t ? b : m;
+        best = t ? 1 : best;
+        t = (c > m) | (c != c);
+        m = t ? c : m;
+        best = t ? 2 : best;
+        t = (d > m) | (d != d);
+        best = t ? 3 : best;
+        T gv = gr[ow];
+        d0[2 * ow] = best == 0 ? gv : T(0);
+        d0[2 * ow + 1] = best == 1 ? gv : T(0);
+        d1[2 * ow] = best == 2 ? gv : T(0);
+        d1[2 * ow + 1] = best == 3 ? gv : T(0);
+      }
+    }
+}
+
 template <class T>
 Tensor poolBackwardT(const Tensor &gy, const Tensor *x, const Shape &inShape,
                      const ConvDims3 &g, PoolKind kind) {
@@ -213,12 +259,17 @@ Tensor poolBackwardT(const Tensor &gy, const Tensor *x, const Shape &inShape,
   const T *gd = gy.data<T>();
   const T *xd = x ? x->data<T>() : nullptr;
   T *dd = dx.data<T>();
+  const bool plain2x2 = isPlain2x2(g);
   parallelFor(
       0, planes, std::max<int64_t>(1, 4096 / P), [&](int64_t lo, int64_t hi) {
         for (int64_t plane = lo; plane < hi; ++plane) {
           const T *src = xd ? xd + plane * I : nullptr;
           const T *gp = gd + plane * P;
           T *dst = dd + plane * I;
+          if (kind == PoolKind::Max && plain2x2) {
+            maxPool2x2Plane(g, src, gp, dst);
+            continue;
+          }
           std::fill(dst, dst + I, T(0));
           for (int64_t od = 0; od < g.out[0]; ++od) {
             const Window &wd = win[0][od];

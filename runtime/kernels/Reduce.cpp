@@ -3,8 +3,9 @@
 // Every reduction becomes [outer, R, inner] (reduce the middle dim): size-1
 // dims are dropped and adjacent dims of the same kind merged; if the reduced
 // dims are still not one block, the input is first permuted so that they
-// are trailing. inner == 1 reduces contiguous rows with independent lanes;
-// inner > 1 accumulates whole rows; both vectorise.
+// are trailing (except [outer, K, inner] with outer and inner reduced,
+// which reduces rows in place). inner == 1 reduces contiguous rows with
+// independent lanes; inner > 1 accumulates whole rows; both vectorise.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,6 +131,25 @@ void reduceTyped(const T *x, T *y, int64_t outer, int64_t len, int64_t inner) {
   }
 }
 
+/// y[k] = reduce over (a, j) of x[a, k, j] for x [outer, K, inner], both
+/// outer and inner reduced (e.g. [N, C, H, W] to [C], the bias gradient of
+/// a convolution): per k, each contiguous inner row is reduced with lanes
+/// and the rows merged in order, so no permuted copy is needed.
+template <class R, class T>
+void reduceOuterInner(const T *x, T *y, int64_t outer, int64_t K,
+                      int64_t inner) {
+  parallelFor(0, K, std::max<int64_t>(1, 32768 / (outer * inner + 1)),
+              [&](int64_t lo, int64_t hi) {
+                for (int64_t k = lo; k < hi; ++k) {
+                  typename R::Acc a = R::init();
+                  for (int64_t o = 0; o < outer; ++o)
+                    a = R::merge(a,
+                                 reduceRow<R>(x + (o * K + k) * inner, inner));
+                  y[k] = R::finish(a, outer * inner);
+                }
+              });
+}
+
 } // namespace
 
 bool kernels::reduceOpFromName(const std::string &name, ReduceOp &op) {
@@ -181,6 +201,27 @@ Tensor kernels::reduce(ReduceOp op, const Tensor &x,
 
   Tensor src = x;
   int64_t outer = 1, len = 1, inner = 1;
+  if (blocks.size() == 3 && blocks[0].reduced && !blocks[1].reduced &&
+      blocks[2].reduced) {
+    Tensor y = Tensor::uninitialized(x.dtype(), outShape); // all written
+    dispatchNumeric(x.dtype(), "reduce", [&](auto tag) {
+      using T = decltype(tag);
+      const T *in = x.data<T>();
+      T *out = y.data<T>();
+      int64_t a = blocks[0].size, k = blocks[1].size, j = blocks[2].size;
+      switch (op) {
+      case ReduceOp::Sum:
+        return reduceOuterInner<SumReducer<T, false>>(in, out, a, k, j);
+      case ReduceOp::Mean:
+        return reduceOuterInner<SumReducer<T, true>>(in, out, a, k, j);
+      case ReduceOp::Max:
+        return reduceOuterInner<ExtremumReducer<T, true>>(in, out, a, k, j);
+      case ReduceOp::Min:
+        return reduceOuterInner<ExtremumReducer<T, false>>(in, out, a, k, j);
+      }
+    });
+    return y;
+  }
   if (reducedBlocks <= 1) {
     bool seen = false;
     for (const Block &b : blocks) {

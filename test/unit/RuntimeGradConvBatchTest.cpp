@@ -4,13 +4,16 @@
 // by side and run the groups on the pool (with per-part dW partials): these
 // tests use batches large enough for several images per GEMM and check
 // conv, convBackward (dX, dW) against direct sums in double, for 1, 2 and 3
-// pool threads, and that repeated calls give the same bits. No PyTorch.
+// pool threads, and that repeated calls give the same bits. Also the other
+// training-step fast paths: the [N, C, H, W] -> [C] reduction and the 2x2
+// max-pool backward. No PyTorch.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/ThreadPool.h"
 #include "runtime/kernels/Conv.h"
 #include "runtime/kernels/Grad.h"
+#include "runtime/kernels/Reduce.h"
 
 #include "RuntimeKernelsATestUtil.h"
 
@@ -172,4 +175,85 @@ TEST(RuntimeGradConvBatch, MatchesDirectSums) {
     }
   }
   setNumThreads(saved);
+}
+
+// [N, C, H, W] reduced over {0, 2, 3} (a conv bias gradient) takes a path
+// of its own (no permuted copy); compare with direct loops.
+TEST(RuntimeGradConvBatch, ReduceOverBatchAndPlane) {
+  Tensor x = uniform({5, 3, 4, 7}, 7100, -2, 2, DType::F64);
+  x.data<double>()[2 * 28 + 5] = 9; // a clear maximum of channel 0
+  for (ReduceOp op :
+       {ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max, ReduceOp::Min}) {
+    Tensor y = reduce(op, x, {0, 2, 3}, false);
+    Tensor yk = reduce(op, x, {0, 2, 3}, true);
+    ASSERT_EQ(y.shape(), Shape({3}));
+    ASSERT_EQ(yk.shape(), Shape({1, 3, 1, 1}));
+    for (int64_t c = 0; c < 3; ++c) {
+      double s = 0, mx = -1e300, mn = 1e300;
+      for (int64_t n = 0; n < 5; ++n)
+        for (int64_t i = 0; i < 28; ++i) {
+          double v = x.data<double>()[(n * 3 + c) * 28 + i];
+          s += v;
+          mx = std::max(mx, v);
+          mn = std::min(mn, v);
+        }
+      double want = op == ReduceOp::Sum    ? s
+                    : op == ReduceOp::Mean ? s / 140
+                    : op == ReduceOp::Max  ? mx
+                                           : mn;
+      EXPECT_NEAR(y.data<double>()[c], want, 1e-12) << int(op) << " " << c;
+      EXPECT_EQ(y.data<double>()[c], yk.data<double>()[c]);
+    }
+  }
+  Tensor ints = Tensor(DType::I32, {2, 2, 3});
+  for (int64_t i = 0; i < 12; ++i)
+    ints.data<int32_t>()[i] = int32_t(i * 7 % 5);
+  Tensor s = reduce(ReduceOp::Sum, ints, {0, 2}, false);
+  for (int64_t c = 0; c < 2; ++c) {
+    int32_t want = 0;
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t j = 0; j < 3; ++j)
+        want += ints.data<int32_t>()[(n * 2 + c) * 3 + j];
+    EXPECT_EQ(s.data<int32_t>()[c], want);
+  }
+}
+
+// The 2x2 / stride 2 max-pool backward has a select-based path of its own:
+// compare with a direct argmax (first maximum wins, a NaN wins) including
+// ties, NaNs and an odd input size (last row and column in no window).
+TEST(RuntimeGradConvBatch, MaxPool2x2Backward) {
+  for (DType dt : {DType::F32, DType::F64}) {
+    Tensor x = uniform({3, 2, 7, 9}, 7200, -1, 1, dt);
+    auto setX = [&](int64_t i, double v) {
+      if (dt == DType::F32)
+        x.data<float>()[i] = float(v);
+      else
+        x.data<double>()[i] = v;
+    };
+    setX(0, 0.5); // a tie in the first window
+    setX(1, 0.5);
+    setX(9, 0.5);
+    setX(10, 0.5);
+    setX(2 * 9 + 4, std::nan("")); // a NaN in window (1, 2)
+    Tensor gy = uniform({3, 2, 3, 4}, 7201, -1, 1, dt);
+    Tensor dx = maxPoolBackward(gy, x, {2, 2}, {2, 2}, {0, 0}, {1, 1}, false);
+    std::vector<double> want(x.numel(), 0.0);
+    for (int64_t p = 0; p < 6; ++p)
+      for (int64_t oh = 0; oh < 3; ++oh)
+        for (int64_t ow = 0; ow < 4; ++ow) {
+          int64_t arg = -1;
+          double m = 0;
+          for (int64_t kh = 0; kh < 2; ++kh)
+            for (int64_t kw = 0; kw < 2; ++kw) {
+              int64_t i = p * 63 + (2 * oh + kh) * 9 + 2 * ow + kw;
+              double v = at(x, i);
+              if (arg < 0 || v > m || v != v) {
+                m = v;
+                arg = i;
+              }
+            }
+          want[arg] += at(gy, (p * 3 + oh) * 4 + ow);
+        }
+    expectNear(want, dx, 0, "max pool", 0);
+  }
 }

@@ -13,6 +13,7 @@
 #include "llvm/Support/CommandLine.h"
 
 #include <string>
+#include <vector>
 
 namespace nnc::driver {
 
@@ -48,7 +49,8 @@ int runModel();
 int trainModel();
 /// `nnc eval`, with the options it shares with `nnc train`.
 int evalModel(const std::string &loss, const std::string &dataSource,
-              const std::string &dataDir);
+              const std::string &dataDir,
+              const std::vector<std::string> &choices);
 /// `nnc eval` with train's --loss, --data and --data-dir values.
 int evalWithTrainOptions();
 

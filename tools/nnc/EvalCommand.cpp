@@ -46,13 +46,14 @@ int fail(const std::string &message) {
 
 int nnc::driver::evalModel(const std::string &lossName,
                            const std::string &dataSource,
-                           const std::string &dataDir) {
+                           const std::string &dataDir,
+                           const std::vector<std::string> &choices) {
   if (evalBatch < 1)
     return fail("--batch-size must be at least 1");
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::string lossFn, stepFn, error;
-  if (int status = buildTrainingModule(evalInput, lossName, 0.0,
+  if (int status = buildTrainingModule(evalInput, lossName, 0.0, choices,
                                        /*differentiate=*/false, context, module,
                                        lossFn, stepFn))
     return status;

@@ -106,6 +106,12 @@ cl::opt<std::string>
                       "bce_with_logits_loss (default cross_entropy)"),
              cl::init("cross_entropy"), cl::sub(trainCommand()),
              cl::sub(evalCommand()), cl::cat(trainOptionsCategory()));
+cl::list<std::string> trainChoices(
+    "choice",
+    cl::desc("Fix a search-space choice to one candidate (the others train "
+             "as the equal-weight mixture of their candidates)"),
+    cl::value_desc("NAME=LABEL"), cl::sub(trainCommand()),
+    cl::sub(evalCommand()), cl::cat(trainOptionsCategory()));
 cl::opt<double> labelSmoothing("label-smoothing",
                                cl::desc("Cross-entropy label smoothing"),
                                cl::init(0.0), TRAIN);
@@ -191,7 +197,9 @@ std::map<std::string, std::string> runSettings(const std::string &model) {
   std::string augmentList;
   for (auto &a : augment)
     augmentList += (augmentList.empty() ? "" : ",") + a;
-  std::string frozen, groups;
+  std::string frozen, groups, choiceList;
+  for (auto &c : trainChoices)
+    choiceList += c + ";";
   for (auto &f : freeze)
     frozen += f + ";";
   for (auto &g : groupLr)
@@ -217,6 +225,7 @@ std::map<std::string, std::string> runSettings(const std::string &model) {
           {"augment", augmentList},
           {"freeze", frozen},
           {"group-lr", groups},
+          {"choice", choiceList},
           {"seed", std::to_string(seed)}};
 }
 
@@ -412,9 +421,10 @@ int nnc::driver::trainModel() {
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::string lossFn, stepFn;
-  if (int status = buildTrainingModule(trainInput, lossName, labelSmoothing,
-                                       /*differentiate=*/true, context, module,
-                                       lossFn, stepFn))
+  if (int status = buildTrainingModule(
+          trainInput, lossName, labelSmoothing,
+          std::vector<std::string>(trainChoices.begin(), trainChoices.end()),
+          /*differentiate=*/true, context, module, lossFn, stepFn))
     return status;
   auto step = exec::Executor::create(*module, stepFn, error);
   auto evalFn = exec::Executor::create(*module, lossFn, error);
@@ -680,5 +690,7 @@ int nnc::driver::trainModel() {
 int nnc::driver::evalWithTrainOptions() {
   if (threads > 0)
     rt::setNumThreads(threads);
-  return evalModel(lossName, dataSource, dataDir);
+  return evalModel(
+      lossName, dataSource, dataDir,
+      std::vector<std::string>(trainChoices.begin(), trainChoices.end()));
 }

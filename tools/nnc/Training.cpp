@@ -24,6 +24,7 @@ using namespace nnc::driver;
 
 int driver::buildTrainingModule(const std::string &input,
                                 const std::string &loss, double labelSmoothing,
+                                const std::vector<std::string> &choices,
                                 bool differentiate, mlir::MLIRContext &context,
                                 mlir::OwningOpRef<mlir::ModuleOp> &module,
                                 std::string &lossFunction,
@@ -36,6 +37,9 @@ int driver::buildTrainingModule(const std::string &input,
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   context.printOpOnDiagnostic(false);
   mlir::PassManager pm(&context);
+  ResolveChoicesOptions resolve;
+  resolve.select.assign(choices.begin(), choices.end());
+  pm.addPass(createResolveChoices(resolve));
   AttachLossOptions attach;
   attach.loss = loss;
   attach.labelSmoothing = labelSmoothing;

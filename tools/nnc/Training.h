@@ -10,15 +10,19 @@
 #include "mlir/IR/OwningOpRef.h"
 
 #include <string>
+#include <vector>
 
 namespace nnc::driver {
 
-/// Loads `input` and adds the loss function (nn-attach-loss) and, with
-/// `differentiate`, the training step (nn-differentiate). Returns the exit
-/// status; on success `lossFunction` / `stepFunction` name the new
-/// functions.
+/// Loads `input`, resolves its search-space choices (nn-resolve-choices:
+/// `choices` as name=label, the others as equal-weight mixtures), adds the
+/// loss function (nn-attach-loss) and, with `differentiate`, the training
+/// step (nn-differentiate). Returns the exit status; on success
+/// `lossFunction` / `stepFunction` name the new functions.
 int buildTrainingModule(const std::string &input, const std::string &loss,
-                        double labelSmoothing, bool differentiate,
+                        double labelSmoothing,
+                        const std::vector<std::string> &choices,
+                        bool differentiate,
                         mlir::MLIRContext &context,
                         mlir::OwningOpRef<mlir::ModuleOp> &module,
                         std::string &lossFunction, std::string &stepFunction);
