@@ -147,6 +147,10 @@ int64_t detail::imagesPerGemm(int64_t batch, int64_t plane, int64_t colRows,
                               int64_t elementBytes) {
   constexpr int64_t kTargetColumns = 2048;
   constexpr int64_t kColBytes = int64_t(1) << 20;
+  // Planes of a few hundred positions already make GEMMs wide enough; one
+  // image per unit then needs no gather of dY or scatter of Y.
+  if (4 * plane >= kTargetColumns)
+    return 1;
   int64_t nb = (kTargetColumns + plane - 1) / std::max<int64_t>(1, plane);
   nb = std::min(nb, kColBytes /
                         std::max<int64_t>(1, colRows * plane * elementBytes));
