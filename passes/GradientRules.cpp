@@ -382,6 +382,29 @@ LogicalResult nnc::differentiateOp(Operation *op, GradientSweep &s) {
                                    {resultGrad(s, op), x}, attrs));
         return success();
       })
+      .Case<nn::ReduceMaxOp, nn::ReduceMinOp>([&](Operation *) {
+        Value x = op->getOperand(0);
+        s.accumulate(x, s.makeLike(loc, "nn.reduce_select_grad", x,
+                                   {resultGrad(s, op), x, op->getResult(0)},
+                                   forwardAttrs(op, {"dims", "keepdim"})));
+        return success();
+      })
+      .Case([&](nn::TopKOp o) {
+        // Only the values are differentiable; the indices are integers.
+        s.accumulate(o.getInput(),
+                     s.makeLike(loc, "nn.top_k_grad", o.getInput(),
+                                {s.resultGradient(o.getValues()), o.getInput(),
+                                 o.getIndices()},
+                                forwardAttrs(op, {"axis"})));
+        return success();
+      })
+      .Case([&](nn::PatchifyOp o) {
+        s.accumulate(o.getInput(),
+                     s.makeLike(loc, "nn.patchify_grad", o.getInput(),
+                                {resultGrad(s, op), o.getInput()},
+                                forwardAttrs(op)));
+        return success();
+      })
       // Normalisation.
       .Case([&](nn::BatchNormTrainOp o) {
         Value dy = s.resultGradient(o.getResult());

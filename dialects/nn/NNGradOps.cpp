@@ -119,6 +119,35 @@ LogicalResult ReduceGradOp::verify() {
   return checkShape(diag, "grad_output", getGradOutput().getType(), expected);
 }
 
+LogicalResult ReduceSelectGradOp::verify() {
+  if (getGradOutput().getType() != getOutput().getType())
+    return emitOpError() << "grad_output must have the type of the forward "
+                            "result";
+  for (int64_t dim : getDims())
+    if (failed(normalizeAxis(OpDiag(*this), "dims", dim,
+                             getInput().getType().getRank())))
+      return failure();
+  return checkGradElementType(*this, getGradOutput(), getInput(), "input");
+}
+
+LogicalResult TopKGradOp::verify() {
+  if (failed(normalizeAxis(OpDiag(*this), "axis", getAxis(),
+                           getInput().getType().getRank())))
+    return failure();
+  if (getIndices().getType().getShape() != getGradOutput().getType().getShape())
+    return emitOpError() << "indices must have the shape of grad_output";
+  return checkGradElementType(*this, getGradOutput(), getInput(), "input");
+}
+
+LogicalResult PatchifyGradOp::verify() {
+  OpDiag diag(*this);
+  if (failed(checkRank(diag, "input", getInput().getType(), 4)) ||
+      failed(checkSpatialAttr(diag, "patch_size", getPatchSize(), 2, 1)) ||
+      failed(checkRank(diag, "grad_output", getGradOutput().getType(), 3)))
+    return failure();
+  return checkGradElementType(*this, getGradOutput(), getInput(), "input");
+}
+
 LogicalResult EmbeddingGradOp::verify() {
   OpDiag diag(*this);
   RankedTensorType w = getWeight().getType();

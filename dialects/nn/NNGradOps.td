@@ -87,6 +87,62 @@ def NN_ReduceGradOp : NN_GradOp<"reduce_grad",
   let hasVerifier = 1;
 }
 
+def NN_ReduceSelectGradOp : NN_GradOp<"reduce_select_grad",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Gradient of nn.reduce_max / nn.reduce_min";
+  let description = [{
+    `output` is the forward result; the gradient is split evenly among the
+    elements equal to their reduction's result (torch.amax / amin).
+    ```mlir
+    %dx = nn.reduce_select_grad %dy, %x, %y {dims = array<i64: 1>} : tensor<4xf32>, tensor<4x10xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad_output, NN_FloatTensor:$input,
+                       NN_FloatTensor:$output, DenseI64ArrayAttr:$dims,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdim);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $input `,` $output attr-dict `:` type($grad_output) `,`
+    type($input) `,` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_TopKGradOp : NN_GradOp<"top_k_grad",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Gradient of the values of nn.top_k";
+  let description = [{
+    ```mlir
+    %dx = nn.top_k_grad %dv, %x, %idx {axis = -1 : i64} : tensor<2x3xf32>, tensor<2x10xf32>, tensor<2x3xi64>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad_output, NN_FloatTensor:$input,
+                       NN_IntTensor:$indices, NN_I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $input `,` $indices attr-dict `:` type($grad_output) `,`
+    type($input) `,` type($indices)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_PatchifyGradOp : NN_GradOp<"patchify_grad",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Gradient of nn.patchify (the inverse rearrangement)";
+  let description = [{
+    ```mlir
+    %dx = nn.patchify_grad %dp, %x {patch_size = array<i64: 4, 4>} : tensor<2x64x48xf32>, tensor<2x3x32x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad_output, NN_FloatTensor:$input,
+                       DenseI64ArrayAttr:$patch_size);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $input attr-dict `:` type($grad_output) `,` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_EmbeddingGradOp : NN_GradOp<"embedding_grad",
     [AllTypesMatch<["weight", "result"]>]> {
   let summary = "Weight gradient of nn.embedding (scatter-add of rows)";

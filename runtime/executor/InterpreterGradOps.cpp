@@ -48,6 +48,26 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
                                  o.getMean()));
         return true;
       })
+      .Case([&](nn::ReduceSelectGradOp o) {
+        in.set(o.getResult(), k::reduceSelectBackward(
+                                  T(o.getGradOutput()), T(o.getInput()),
+                                  T(o.getOutput()), vec(o.getDims()),
+                                  o.getKeepdim()));
+        return true;
+      })
+      .Case([&](nn::TopKGradOp o) {
+        in.set(o.getResult(),
+               k::topKBackward(T(o.getGradOutput()), T(o.getIndices()),
+                               T(o.getInput()).shape(), o.getAxis()));
+        return true;
+      })
+      .Case([&](nn::PatchifyGradOp o) {
+        in.set(o.getResult(),
+               k::patchifyBackward(T(o.getGradOutput()),
+                                   T(o.getInput()).shape(),
+                                   vec(o.getPatchSize())));
+        return true;
+      })
       .Case([&](nn::EmbeddingGradOp o) {
         std::optional<int64_t> padding;
         if (auto p = o.getPaddingIdx())

@@ -47,6 +47,23 @@ Tensor reduceBackward(const Tensor &gradOutput, const Shape &inputShape,
                       const std::vector<int64_t> &dims, bool keepdim,
                       bool mean);
 
+/// Autograd of torch.amax / torch.amin(x, dims, keepdim) given the result
+/// `output`: the gradient is split evenly among the elements equal to their
+/// reduction's result.
+Tensor reduceSelectBackward(const Tensor &gradOutput, const Tensor &input,
+                            const Tensor &output,
+                            const std::vector<int64_t> &dims, bool keepdim);
+
+/// Autograd of torch.topk(x, k, axis).values given the returned `indices`:
+/// each value's gradient goes back to its position.
+Tensor topKBackward(const Tensor &gradOutput, const Tensor &indices,
+                    const Shape &inputShape, int64_t axis);
+
+/// Autograd of kernels::patchify: the inverse rearrangement, from
+/// [N, (H / ph) * (W / pw), C * ph * pw] back to [N, C, H, W].
+Tensor patchifyBackward(const Tensor &gradOutput, const Shape &inputShape,
+                        const std::vector<int64_t> &patchSize);
+
 struct LinearGrads {
   Tensor input, weight, bias;
 };

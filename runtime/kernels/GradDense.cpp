@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/kernels/Grad.h"
+#include "runtime/kernels/Reduce.h"
 
 #include "runtime/ThreadPool.h"
 #include "runtime/kernels/KernelUtil.h"
@@ -250,4 +251,62 @@ Tensor kernels::embeddingBackward(const Tensor &g, const Tensor &indices,
     }
     return table;
   });
+}
+
+Tensor kernels::reduceSelectBackward(const Tensor &g, const Tensor &x,
+                                     const Tensor &y,
+                                     const std::vector<int64_t> &dims,
+                                     bool keepdim) {
+  // Result and gradient broadcast back over the reduced dims.
+  Tensor yb = reduceBackward(y, x.shape(), dims, keepdim, false);
+  Tensor gb = reduceBackward(g, x.shape(), dims, keepdim, false);
+  Tensor mask(x.dtype(), x.shape());
+  int64_t n = x.numel();
+  for (int64_t i = 0; i < n; ++i)
+    mask.set(i, x.at(i) == yb.at(i) ? 1.0 : 0.0);
+  Tensor ties = reduceBackward(reduce(ReduceOp::Sum, mask, dims, keepdim),
+                               x.shape(), dims, keepdim, false);
+  Tensor dx(x.dtype(), x.shape());
+  for (int64_t i = 0; i < n; ++i)
+    if (mask.at(i) != 0)
+      dx.set(i, gb.at(i) / ties.at(i));
+  return dx;
+}
+
+Tensor kernels::topKBackward(const Tensor &g, const Tensor &indices,
+                             const Shape &inputShape, int64_t axis) {
+  int64_t rank = int64_t(inputShape.size());
+  int64_t a = axis < 0 ? axis + rank : axis;
+  int64_t outer = 1, inner = 1, size = inputShape[a], k = g.dim(a);
+  for (int64_t d = 0; d < a; ++d)
+    outer *= inputShape[d];
+  for (int64_t d = a + 1; d < rank; ++d)
+    inner *= inputShape[d];
+  Tensor dx(g.dtype(), inputShape);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t at = (o * k + j) * inner + i;
+        int64_t to = (o * size + int64_t(indices.at(at))) * inner + i;
+        dx.set(to, dx.at(to) + g.at(at));
+      }
+  return dx;
+}
+
+Tensor kernels::patchifyBackward(const Tensor &g, const Shape &inputShape,
+                                 const std::vector<int64_t> &patch) {
+  int64_t N = inputShape[0], C = inputShape[1], H = inputShape[2],
+          W = inputShape[3], ph = patch[0], pw = patch[1];
+  int64_t gw = W / pw, patches = (H / ph) * gw, width = C * ph * pw;
+  Tensor dx(g.dtype(), inputShape);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t p = 0; p < patches; ++p)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < ph; ++i)
+          for (int64_t j = 0; j < pw; ++j) {
+            int64_t y = (p / gw) * ph + i, x = (p % gw) * pw + j;
+            dx.set(((n * C + c) * H + y) * W + x,
+                   g.at((n * patches + p) * width + (c * ph + i) * pw + j));
+          }
+  return dx;
 }

@@ -133,3 +133,43 @@ func.func @scatter_grad_reduce(%d: tensor<10x4xf32>, %s: tensor<12x4xf32>, %i: t
   %0 = nn.scatter_reduce_grad %d, %s, %i, %d {reduce = "prod"} : tensor<10x4xf32>, tensor<12x4xf32>, tensor<12xi64>
   return
 }
+
+// -----
+
+func.func @reduce_select_output(%dy: tensor<4x1xf32>, %x: tensor<4x10xf32>, %y: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.reduce_select_grad' op grad_output must have the type of the forward result}}
+  %0 = nn.reduce_select_grad %dy, %x, %y {dims = array<i64: 1>} : tensor<4x1xf32>, tensor<4x10xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_indices(%dv: tensor<4x3xf32>, %x: tensor<4x10xf32>, %idx: tensor<4x2xi64>) {
+  // expected-error @+1 {{'nn.top_k_grad' op indices must have the shape of grad_output}}
+  %0 = nn.top_k_grad %dv, %x, %idx {axis = -1 : i64} : tensor<4x3xf32>, tensor<4x10xf32>, tensor<4x2xi64>
+  return
+}
+
+// -----
+
+func.func @patchify_rank(%dp: tensor<2x4x48xf32>, %x: tensor<3x8x8xf32>) {
+  // expected-error @+1 {{'nn.patchify_grad' op input must have rank 4, got rank 3}}
+  %0 = nn.patchify_grad %dp, %x {patch_size = array<i64: 4, 4>} : tensor<2x4x48xf32>, tensor<3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @relative_bias_buckets(%db: tensor<1x2x5x5xf32>, %w: tensor<8x2xf32>) {
+  // expected-error @+1 {{'nn.relative_position_bias_grad' op weight has 8 rows but num_buckets is 16}}
+  %0 = nn.relative_position_bias_grad %db, %w {max_distance = 16 : i64, num_buckets = 16 : i64} : tensor<1x2x5x5xf32>, tensor<8x2xf32>
+  return
+}
+
+// -----
+
+func.func @sdpa_mask_grad(%q: tensor<2x5x4xf32>, %m: tensor<2x5x5xi1>) {
+  // expected-error @+1 {{'nn.scaled_dot_product_attention_grad' op grad_attn_mask must be present exactly when attn_mask is a float mask}}
+  %0:4 = nn.scaled_dot_product_attention_grad(%q, %q, %q, %q, %m) : (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xi1>) -> (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xf32>)
+  return
+}
