@@ -44,7 +44,7 @@ useTrainingSemantics(func::FuncOp func, SymbolTable &symbols,
                      SmallVectorImpl<std::pair<StringAttr, Value>> &updates) {
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) { ops.push_back(op); });
-  int64_t recurrentStreams = 0;
+  int64_t trainingStreams = 0;
   for (Operation *op : ops) {
     // Inter-layer dropout of recurrent layers: the op and its gradient op
     // draw the same masks from the step's stream `training_seed`.
@@ -55,14 +55,15 @@ useTrainingSemantics(func::FuncOp func, SymbolTable &symbols,
           layers.getInt() > 1)
         op->setAttr("training_seed",
                     IntegerAttr::get(IntegerType::get(op->getContext(), 64),
-                                     recurrentStreams++));
+                                     trainingStreams++));
       continue;
     }
     if (auto attention = dyn_cast<nn::MultiHeadAttentionOp>(op)) {
+      // Dropout of the attention probabilities, likewise.
       if (attention.getDropout() > 0)
-        op->emitWarning() << "attention-weight dropout (p = "
-                          << attention.getDropout()
-                          << ") is not applied in training yet";
+        op->setAttr("training_seed",
+                    IntegerAttr::get(IntegerType::get(op->getContext(), 64),
+                                     trainingStreams++));
       continue;
     }
     if (isa<nn::ChoiceOp>(op))

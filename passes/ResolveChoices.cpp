@@ -28,8 +28,7 @@ Value inlineCandidate(nn::ChoiceOp choice, Region &region) {
   return result;
 }
 
-struct ResolveChoicesPass
-    : nnc::impl::ResolveChoicesBase<ResolveChoicesPass> {
+struct ResolveChoicesPass : nnc::impl::ResolveChoicesBase<ResolveChoicesPass> {
   using ResolveChoicesBase::ResolveChoicesBase;
 
   void runOnOperation() override {
@@ -76,17 +75,17 @@ struct ResolveChoicesPass
         auto elementType = cast<RankedTensorType>(type).getElementType();
         Value scale = nnc::scalarConstant(b, choice.getLoc(), elementType,
                                           1.0 / double(labels.size()));
-        result = nnc::createOp(b, choice.getLoc(), "nn.mul", {result, scale},
-                               {type})
-                     ->getResult(0);
+        result =
+            nnc::createOp(b, choice.getLoc(), "nn.mul", {result, scale}, {type})
+                ->getResult(0);
       }
       choice.replaceAllUsesWith(result);
       choice.erase();
     }
     for (auto &[name, label] : selected)
       if (!used[name]) {
-        getOperation().emitError() << "the model has no choice named '"
-                                   << name << "'";
+        getOperation().emitError()
+            << "the model has no choice named '" << name << "'";
         return signalPassFailure();
       }
   }

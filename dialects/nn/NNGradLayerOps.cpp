@@ -124,8 +124,7 @@ LogicalResult ScaledDotProductAttentionGradOp::verify() {
   if (failed(checkSameRank(*this, getGradOutput(), getQuery(), "grad_output")))
     return failure();
   Value mask = getAttnMask();
-  bool floatMask =
-      mask && isa<FloatType>(tensorTypeOf(mask).getElementType());
+  bool floatMask = mask && isa<FloatType>(tensorTypeOf(mask).getElementType());
   if (bool(getGradAttnMask()) != floatMask)
     return emitOpError() << "grad_attn_mask must be present exactly when "
                             "attn_mask is a float mask";

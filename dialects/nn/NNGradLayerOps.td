@@ -208,7 +208,8 @@ def NN_MultiHeadAttentionGradOp
                        NN_I64Attr:$num_heads,
                        DefaultValuedAttr<BoolAttr, "false">:$batch_first,
                        DefaultValuedAttr<BoolAttr, "false">:$is_causal,
-                       DefaultValuedAttr<NN_F64Attr, "0.0">:$dropout);
+                       DefaultValuedAttr<NN_F64Attr, "0.0">:$dropout,
+                       OptionalAttr<NN_I64Attr>:$training_seed);
   let results = (outs NN_FloatTensor:$grad_query, NN_FloatTensor:$grad_key,
                       NN_FloatTensor:$grad_value,
                       Variadic<NN_FloatTensor>:$grad_weights);

@@ -135,7 +135,8 @@ def NN_MultiHeadAttentionOp
                        NN_I64Attr:$num_heads,
                        DefaultValuedAttr<BoolAttr, "false">:$batch_first,
                        DefaultValuedAttr<BoolAttr, "false">:$is_causal,
-                       DefaultValuedAttr<NN_F64Attr, "0.0">:$dropout);
+                       DefaultValuedAttr<NN_F64Attr, "0.0">:$dropout,
+                       OptionalAttr<NN_I64Attr>:$training_seed);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value

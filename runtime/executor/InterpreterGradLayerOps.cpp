@@ -209,10 +209,10 @@ bool nnc::exec::runGradLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::RelativePositionBiasGradOp o) {
-        in.set(o.getResult(),
-               k::relativePositionBiasBackward(
-                   T(o.getGradOutput()), T(o.getWeight()).shape(),
-                   o.getNumBuckets(), o.getMaxDistance(), o.getBidirectional()));
+        in.set(o.getResult(), k::relativePositionBiasBackward(
+                                  T(o.getGradOutput()),
+                                  T(o.getWeight()).shape(), o.getNumBuckets(),
+                                  o.getMaxDistance(), o.getBidirectional()));
         return true;
       })
       .Case([&](nn::MultiHeadAttentionGradOp o) {
@@ -220,7 +220,8 @@ bool nnc::exec::runGradLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
             T(o.getGradOutput()), T(o.getQuery()), T(o.getKey()),
             T(o.getValue()), attentionWeights(in, o),
             in.optional(o.getKeyPaddingMask()), in.optional(o.getAttnMask()),
-            o.getNumHeads(), o.getBatchFirst(), o.getIsCausal());
+            o.getNumHeads(), o.getBatchFirst(), o.getIsCausal(),
+            attentionDropout(in, o));
         in.set(o.getGradQuery(), std::move(g.query));
         in.set(o.getGradKey(), std::move(g.key));
         in.set(o.getGradValue(), std::move(g.value));

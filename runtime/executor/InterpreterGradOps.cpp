@@ -49,10 +49,10 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::ReduceSelectGradOp o) {
-        in.set(o.getResult(), k::reduceSelectBackward(
-                                  T(o.getGradOutput()), T(o.getInput()),
-                                  T(o.getOutput()), vec(o.getDims()),
-                                  o.getKeepdim()));
+        in.set(o.getResult(),
+               k::reduceSelectBackward(T(o.getGradOutput()), T(o.getInput()),
+                                       T(o.getOutput()), vec(o.getDims()),
+                                       o.getKeepdim()));
         return true;
       })
       .Case([&](nn::TopKGradOp o) {
@@ -62,10 +62,9 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
         return true;
       })
       .Case([&](nn::PatchifyGradOp o) {
-        in.set(o.getResult(),
-               k::patchifyBackward(T(o.getGradOutput()),
-                                   T(o.getInput()).shape(),
-                                   vec(o.getPatchSize())));
+        in.set(o.getResult(), k::patchifyBackward(T(o.getGradOutput()),
+                                                  T(o.getInput()).shape(),
+                                                  vec(o.getPatchSize())));
         return true;
       })
       .Case([&](nn::EmbeddingGradOp o) {

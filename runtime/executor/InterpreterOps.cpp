@@ -189,11 +189,12 @@ bool nnc::exec::runLayerOp(Interpreter &in, mlir::Operation &op, bool &ok) {
       .Case([&](nn::MultiHeadAttentionOp o) {
         k::MultiHeadAttentionWeights w = attentionWeights(in, o);
         in.set(o.getResult(),
-               k::multiHeadAttention(
-                   T(o.getQuery()), T(o.getKey()), T(o.getValue()), w,
-                   in.optional(o.getKeyPaddingMask()),
-                   in.optional(o.getAttnMask()), o.getNumHeads(),
-                   o.getBatchFirst(), o.getIsCausal()));
+               k::multiHeadAttention(T(o.getQuery()), T(o.getKey()),
+                                     T(o.getValue()), w,
+                                     in.optional(o.getKeyPaddingMask()),
+                                     in.optional(o.getAttnMask()),
+                                     o.getNumHeads(), o.getBatchFirst(),
+                                     o.getIsCausal(), attentionDropout(in, o)));
         return true;
       })
       .Case([&](nn::AdditiveAttentionOp o) {

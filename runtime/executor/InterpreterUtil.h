@@ -61,6 +61,18 @@ rt::kernels::RecurrentOptions recurrentOptions(Interpreter &in, OpT op) {
   return o;
 }
 
+/// The attention-probability dropout of nn.multi_head_attention or its
+/// gradient op: only in a training step (nn-differentiate sets the seed).
+template <typename OpT>
+rt::kernels::AttentionDropout attentionDropout(Interpreter &in, OpT op) {
+  rt::kernels::AttentionDropout d;
+  if (auto seed = op.getTrainingSeed()) {
+    d.p = op.getDropout();
+    d.seed = in.opSeed(uint64_t(*seed));
+  }
+  return d;
+}
+
 /// The projection weights of nn.multi_head_attention or its gradient op.
 template <typename OpT>
 rt::kernels::MultiHeadAttentionWeights attentionWeights(Interpreter &in,

@@ -13,8 +13,10 @@
 #include "runtime/ThreadPool.h"
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/KernelUtil.h"
+#include "runtime/kernels/Random.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -208,10 +210,40 @@ static void addMhaMask(T *scores, int64_t tq, int64_t tk, const Tensor &mask,
 }
 
 template <class T>
+static void dropProbabilities(T *probs, int64_t count,
+                              const AttentionDropout &d, uint64_t stream) {
+  if (d.p <= 0)
+    return;
+  // One Philox block per four probabilities; a word's top 53 bits as a
+  // uniform in [0, 1).
+  const T keep = d.p >= 1 ? T(0) : T(1.0 / (1.0 - d.p));
+  for (int64_t b = 0; b * 4 < count; ++b) {
+    std::array<uint64_t, 4> words =
+        philox4x64({uint64_t(b), 0, 0, 0}, {d.seed, stream});
+    for (int64_t i = 4 * b; i < std::min(count, 4 * b + 4); ++i) {
+      double u = double(words[i - 4 * b] >> 11) * 0x1.0p-53;
+      probs[i] = u < d.p ? T(0) : probs[i] * keep;
+    }
+  }
+}
+
+void kernels::applyAttentionDropout(float *probs, int64_t count,
+                                    const AttentionDropout &dropout,
+                                    uint64_t stream) {
+  dropProbabilities(probs, count, dropout, stream);
+}
+void kernels::applyAttentionDropout(double *probs, int64_t count,
+                                    const AttentionDropout &dropout,
+                                    uint64_t stream) {
+  dropProbabilities(probs, count, dropout, stream);
+}
+
+template <class T>
 static Tensor mhaTyped(const Tensor &query, const Tensor &key,
                        const Tensor &value, const MultiHeadAttentionWeights &w,
                        const Tensor &keyPaddingMask, const Tensor &attnMask,
-                       int64_t numHeads, bool batchFirst, bool isCausal) {
+                       int64_t numHeads, bool batchFirst, bool isCausal,
+                       const AttentionDropout &dropout) {
   const int64_t batch = query.dim(batchFirst ? 0 : 1);
   const int64_t tq = query.dim(batchFirst ? 1 : 0);
   const int64_t tk = key.dim(batchFirst ? 1 : 0);
@@ -259,6 +291,7 @@ static Tensor mhaTyped(const Tensor &query, const Tensor &key,
                   if (isCausal)
                     addCausalMask(S, tq, tk);
                   softmaxRows(S, tq, tk);
+                  applyAttentionDropout(S, tq * tk, dropout, uint64_t(n));
                   gemm(false, false, tq, hd, tk, T(1), S, tk, v.data() + kb, ld,
                        T(0), attn.data() + qb, ld);
                 }
@@ -276,7 +309,8 @@ Tensor kernels::multiHeadAttention(const Tensor &query, const Tensor &key,
                                    const MultiHeadAttentionWeights &w,
                                    const Tensor &keyPaddingMask,
                                    const Tensor &attnMask, int64_t numHeads,
-                                   bool batchFirst, bool isCausal) {
+                                   bool batchFirst, bool isCausal,
+                                   const AttentionDropout &dropout) {
   return dispatchAttention(
       query.dtype(), "multi_head_attention",
       [&](auto tag) {
@@ -288,7 +322,7 @@ Tensor kernels::multiHeadAttention(const Tensor &query, const Tensor &key,
         return mhaTyped<decltype(tag)>(
             widenHalf(query), widenHalf(key), widenHalf(value), wide,
             widenHalf(keyPaddingMask), widenHalf(attnMask), numHeads,
-            batchFirst, isCausal);
+            batchFirst, isCausal, dropout);
       },
       [&](Tensor t) { return cast(t, query.dtype()); });
 }

@@ -45,6 +45,23 @@ struct MultiHeadAttentionWeights {
   Tensor outProjWeight, outProjBias;
 };
 
+/// Training-mode dropout of the attention probabilities (the nn.Dropout that
+/// torch.nn.MultiheadAttention applies to them): probability `p`, masks
+/// drawn from a Philox stream keyed by (seed, batch * numHeads + head).
+struct AttentionDropout {
+  double p = 0;
+  uint64_t seed = 0;
+};
+
+/// Multiplies the `count` probabilities of attention block `stream` by its
+/// dropout mask: 0 with probability p, 1 / (1 - p) otherwise. The mask is a
+/// pure function of (seed, stream, element), so the backward pass draws the
+/// same one.
+void applyAttentionDropout(float *probs, int64_t count,
+                           const AttentionDropout &dropout, uint64_t stream);
+void applyAttentionDropout(double *probs, int64_t count,
+                           const AttentionDropout &dropout, uint64_t stream);
+
 /// torch.nn.MultiheadAttention(E, numHeads, batch_first=batchFirst)(query,
 /// key, value, key_padding_mask, need_weights=False, attn_mask)[0] in eval
 /// mode (dropout off). query [B, Tq, E] if `batchFirst` else [Tq, B, E]; key
@@ -56,12 +73,14 @@ struct MultiHeadAttentionWeights {
 /// - isCausal applies the causal mask of scaledDotProductAttention on top of
 ///   any attnMask (PyTorch treats is_causal as a hint that attn_mask is that
 ///   mask, so both readings agree).
-/// The result has the query's shape.
+/// The result has the query's shape. With `dropout.p > 0` (training) the
+/// attention probabilities are dropped as torch's module does in train mode.
 Tensor multiHeadAttention(const Tensor &query, const Tensor &key,
                           const Tensor &value,
                           const MultiHeadAttentionWeights &weights,
                           const Tensor &keyPaddingMask, const Tensor &attnMask,
-                          int64_t numHeads, bool batchFirst, bool isCausal);
+                          int64_t numHeads, bool batchFirst, bool isCausal,
+                          const AttentionDropout &dropout = {});
 
 struct AdditiveAttentionResult {
   Tensor context; ///< [B, Hk]

@@ -118,14 +118,21 @@ int64_t headGrain(int64_t tq, int64_t tk, int64_t width) {
 template <class T> struct BlockBackward {
   int64_t tq, tk, e, ev;
   T scale;
+  /// With attention dropout, `dropped` is P' = P * M (the probabilities
+  /// the forward multiplied V by) and `keep` the mask M; both null without.
   void operator()(const T *p, T *dp, const T *q, int64_t ldq, const T *k,
                   int64_t ldk, const T *v, int64_t ldv, const T *dO,
                   int64_t ldo, T *dq, int64_t lddq, T *dk, int64_t lddk, T *dv,
-                  int64_t lddv) const {
-    // dV [tk, ev] = P^T dO
-    gemm(true, false, tk, ev, tq, T(1), p, tk, dO, ldo, T(0), dv, lddv);
-    // dP [tq, tk] = dO V^T, then dS in place.
+                  int64_t lddv, const T *dropped = nullptr,
+                  const T *keep = nullptr) const {
+    // dV [tk, ev] = P'^T dO
+    gemm(true, false, tk, ev, tq, T(1), dropped ? dropped : p, tk, dO, ldo,
+         T(0), dv, lddv);
+    // dP' [tq, tk] = dO V^T; dP = dP' * M; then dS in place.
     gemm(false, true, tq, tk, ev, T(1), dO, ldo, v, ldv, T(0), dp, tk);
+    if (keep)
+      for (int64_t i = 0; i < tq * tk; ++i)
+        dp[i] *= keep[i];
     softmaxBackwardRows(dp, p, tq, tk);
     // The forward scales after the product: d(Q K^T) = scale dS.
     gemm(false, false, tq, e, tk, scale, dp, tk, k, ldk, T(0), dq, lddq);
@@ -274,12 +281,11 @@ void addMhaMask(T *scores, int64_t tq, int64_t tk, const Tensor &mask,
 }
 
 template <class T>
-MultiHeadAttentionGrads
-mhaBackwardTyped(const Tensor &gradOutput, const Tensor &query,
-                 const Tensor &key, const Tensor &value,
-                 const MultiHeadAttentionWeights &w,
-                 const Tensor &keyPaddingMask, const Tensor &attnMask,
-                 int64_t numHeads, bool batchFirst, bool isCausal) {
+MultiHeadAttentionGrads mhaBackwardTyped(
+    const Tensor &gradOutput, const Tensor &query, const Tensor &key,
+    const Tensor &value, const MultiHeadAttentionWeights &w,
+    const Tensor &keyPaddingMask, const Tensor &attnMask, int64_t numHeads,
+    bool batchFirst, bool isCausal, const AttentionDropout &dropout) {
   const DType dt = query.dtype();
   const int64_t batch = query.dim(batchFirst ? 0 : 1);
   const int64_t tq = query.dim(batchFirst ? 1 : 0);
@@ -321,6 +327,11 @@ mhaBackwardTyped(const Tensor &gradOutput, const Tensor &query,
       0, batch * numHeads, headGrain(tq, tk, 6 * hd),
       [&](int64_t lo, int64_t hi) {
         std::vector<T> probs(size_t(tq * tk)), scratch(size_t(tq * tk));
+        // With dropout: the dropped probabilities P' and the mask M (the
+        // mask is P' / P only where P > 0, so it is drawn on a ones block).
+        const bool drop = dropout.p > 0;
+        std::vector<T> dropped(drop ? size_t(tq * tk) : 0),
+            keep(drop ? size_t(tq * tk) : 0);
         T *P = probs.data();
         for (int64_t n = lo; n < hi; ++n) {
           const int64_t b = n / numHeads, h = n % numHeads;
@@ -337,11 +348,20 @@ mhaBackwardTyped(const Tensor &gradOutput, const Tensor &query,
           if (isCausal)
             addCausalMask(P, tq, tk);
           softmaxRows(P, tq, tk);
-          gemm(false, false, tq, hd, tk, T(1), P, tk, v.data() + kb, ld, T(0),
-               attn.data() + qb, ld);
+          const T *used = P;
+          if (drop) {
+            std::fill(keep.begin(), keep.end(), T(1));
+            applyAttentionDropout(keep.data(), tq * tk, dropout, uint64_t(n));
+            for (int64_t i = 0; i < tq * tk; ++i)
+              dropped[i] = P[i] * keep[i];
+            used = dropped.data();
+          }
+          gemm(false, false, tq, hd, tk, T(1), used, tk, v.data() + kb, ld,
+               T(0), attn.data() + qb, ld);
           block(P, scratch.data(), q.data() + qb, ld, k.data() + kb, ld,
                 v.data() + kb, ld, dAttn.data() + qb, ld, dq.data() + qb, ld,
-                dk.data() + kb, ld, dv.data() + kb, ld);
+                dk.data() + kb, ld, dv.data() + kb, ld,
+                drop ? dropped.data() : nullptr, drop ? keep.data() : nullptr);
         }
       });
 
@@ -530,7 +550,7 @@ MultiHeadAttentionGrads kernels::multiHeadAttentionBackward(
     const Tensor &gradOutput, const Tensor &query, const Tensor &key,
     const Tensor &value, const MultiHeadAttentionWeights &w,
     const Tensor &keyPaddingMask, const Tensor &attnMask, int64_t numHeads,
-    bool batchFirst, bool isCausal) {
+    bool batchFirst, bool isCausal, const AttentionDropout &dropout) {
   const DType dt = query.dtype();
   if (isHalf(dt)) {
     MultiHeadAttentionWeights wide{
@@ -541,7 +561,7 @@ MultiHeadAttentionGrads kernels::multiHeadAttentionBackward(
     MultiHeadAttentionGrads g = mhaBackwardTyped<float>(
         widenHalf(gradOutput), widenHalf(query), widenHalf(key),
         widenHalf(value), wide, widenHalf(keyPaddingMask), widenHalf(attnMask),
-        numHeads, batchFirst, isCausal);
+        numHeads, batchFirst, isCausal, dropout);
     MultiHeadAttentionWeights &gw = g.weights;
     narrow({&g.query, &g.key, &g.value, &gw.inProjWeight, &gw.qProjWeight,
             &gw.kProjWeight, &gw.vProjWeight, &gw.inProjBias, &gw.outProjWeight,
@@ -552,7 +572,7 @@ MultiHeadAttentionGrads kernels::multiHeadAttentionBackward(
   return dispatchFloat(dt, "multi_head_attention_backward", [&](auto tag) {
     return mhaBackwardTyped<decltype(tag)>(gradOutput, query, key, value, w,
                                            keyPaddingMask, attnMask, numHeads,
-                                           batchFirst, isCausal);
+                                           batchFirst, isCausal, dropout);
   });
 }
 

@@ -64,12 +64,11 @@ struct MultiHeadAttentionGrads {
 /// the per-head attention backward of scaledDotProductAttentionBackward on
 /// strided head blocks, then each in projection's backward (dX = dY W,
 /// dW = dY^T X, db = column sums of dY).
-MultiHeadAttentionGrads
-multiHeadAttentionBackward(const Tensor &gradOutput, const Tensor &query,
-                           const Tensor &key, const Tensor &value,
-                           const MultiHeadAttentionWeights &weights,
-                           const Tensor &keyPaddingMask, const Tensor &attnMask,
-                           int64_t numHeads, bool batchFirst, bool isCausal);
+MultiHeadAttentionGrads multiHeadAttentionBackward(
+    const Tensor &gradOutput, const Tensor &query, const Tensor &key,
+    const Tensor &value, const MultiHeadAttentionWeights &weights,
+    const Tensor &keyPaddingMask, const Tensor &attnMask, int64_t numHeads,
+    bool batchFirst, bool isCausal, const AttentionDropout &dropout = {});
 
 struct AdditiveAttentionGrads {
   Tensor query, keys, queryWeight, keyWeight, scoreWeight;

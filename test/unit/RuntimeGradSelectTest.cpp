@@ -35,16 +35,14 @@ TEST(RuntimeGradSelectTorch, ReduceMaxMinTopKPatchify) {
     for (int64_t i = 0; i < x.numel(); ++i)
       x.set(i, std::round(x.at(i)));
     std::string X = o.in(x);
-    for (auto [dims, keep] :
-         std::vector<std::pair<std::vector<int64_t>, bool>>{
+    for (auto [dims, keep] : std::vector<std::pair<std::vector<int64_t>, bool>>{
              {{1}, false}, {{0, 2}, true}, {{-1}, true}, {{}, false}}) {
       for (bool max : {true, false}) {
         Tensor y = reduce(max ? ReduceOp::Max : ReduceOp::Min, x, dims, keep);
         Tensor g = uniform(y.shape(), ++seed, -1, 1, dt);
         std::string fn = max ? "torch.amax" : "torch.amin";
-        std::string body =
-            fn + "(a, " + (dims.empty() ? "()" : tup(dims)) + ", " +
-            pyBool(keep) + ")";
+        std::string body = fn + "(a, " + (dims.empty() ? "()" : tup(dims)) +
+                           ", " + pyBool(keep) + ")";
         o.expect(vjp(body, X, o.in(g)),
                  reduceSelectBackward(g, x, y, dims, keep));
       }
@@ -54,8 +52,8 @@ TEST(RuntimeGradSelectTorch, ReduceMaxMinTopKPatchify) {
       int64_t k = axis == 1 ? 3 : 2;
       TopKResult r = topK(v, k, axis);
       Tensor g = uniform(r.values.shape(), ++seed, -1, 1, dt);
-      o.expect(vjp("torch.topk(a, " + std::to_string(k) + ", dim=" +
-                       std::to_string(axis) + ")[0]",
+      o.expect(vjp("torch.topk(a, " + std::to_string(k) +
+                       ", dim=" + std::to_string(axis) + ")[0]",
                    o.in(v), o.in(g)),
                topKBackward(g, r.indices, v.shape(), axis));
     }
