@@ -175,7 +175,9 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
   const int64_t lineBytes = rows * g.out[2] * int64_t(sizeof(T));
   const int64_t tile = std::clamp<int64_t>(
       kTileBytes / std::max<int64_t>(1, lineBytes), 1, lines);
-  runUnits(planUnits(units), units, [&](int64_t, int64_t u0, int64_t u1) {
+  // Every unit writes its own images: no partial sums.
+  const UnitPlan plan = planUnits(units, /*partialSums=*/false);
+  runUnits(plan, units, [&](int64_t, int64_t u0, int64_t u1) {
     for (int64_t u = u0; u < u1; ++u) {
       int64_t n0 = u * nb, cnt = std::min(nb, N - n0);
       for (int64_t gr = 0; gr < g.groups; ++gr) {

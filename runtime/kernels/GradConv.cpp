@@ -103,7 +103,7 @@ ConvGrads convBackwardT(const Tensor &gy, const Tensor &x, const Tensor &w,
   const bool pointwise = g.pointwise();
   const int64_t nb = imagesPerGemm(N, P, rowsK, sizeof(T));
   const int64_t units = (N + nb - 1) / nb, wSize = O * rowsK;
-  UnitPlan plan = planUnits(units);
+  UnitPlan plan = planUnits(units, needWeight);
   std::vector<T> partials(needWeight && N > 0 ? size_t(plan.parts * wSize) : 0);
   if (N > 0 && (needInput || needWeight))
     runUnits(plan, units, [&](int64_t part, int64_t u0, int64_t u1) {

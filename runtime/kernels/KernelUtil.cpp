@@ -116,14 +116,15 @@ std::vector<int64_t> detail::readIndices(const Tensor &index,
   return out;
 }
 
-detail::UnitPlan detail::planUnits(int64_t units) {
+detail::UnitPlan detail::planUnits(int64_t units, bool partialSums) {
   UnitPlan plan;
   int64_t threads = numThreads();
   if (threads > 1 && units >= threads) {
     plan.parallel = true;
-    // Two parts per thread balance the load when a thread is slowed down
-    // (other processes) at the cost of one more partial sum each.
-    plan.parts = std::min(units, 2 * threads);
+    // Units that write disjoint outputs are scheduled one by one (the pool
+    // balances them when a thread is slowed down by other processes);
+    // with partial sums, two parts per thread bound the extra partials.
+    plan.parts = partialSums ? std::min(units, 2 * threads) : units;
   }
   return plan;
 }

@@ -2,7 +2,8 @@
 //
 // Internal to the kernel library (not part of its API, not in Kernels.h):
 // dtype dispatch, axis and broadcast arithmetic, strided loop nests, a typed
-// GEMM wrapper, accurate lane sums and the f16/bf16 round trip through f32.
+// GEMM wrapper, accurate lane sums, the f16/bf16 round trip through f32, and
+// the convolution helpers (im2col/col2im, batch units with serial BLAS).
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_RUNTIME_KERNELS_KERNELUTIL_H
@@ -259,7 +260,8 @@ private:
 /// the units run one after the other on the caller with OpenBLAS threading
 /// each GEMM. `parts` is the number of disjoint unit ranges, fixed by the
 /// unit and thread counts alone, so that per-part partial sums reduced in
-/// part order give the same bits on every run with the same thread count.
+/// part order give the same bits on every run with the same thread count;
+/// without `partialSums` every unit is its own part.
 struct UnitPlan {
   bool parallel = false;
   int64_t parts = 1;
@@ -267,7 +269,7 @@ struct UnitPlan {
     return part * units / parts;
   }
 };
-UnitPlan planUnits(int64_t units);
+UnitPlan planUnits(int64_t units, bool partialSums);
 
 /// Runs fn(part, unitBegin, unitEnd) for every part of `plan` (on the pool
 /// with single-threaded BLAS when plan.parallel, else serially).

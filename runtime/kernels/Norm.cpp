@@ -1,9 +1,10 @@
 //===- Norm.cpp - Batch, layer and group normalisation --------------------===//
 //
 // Batch and group norm reduce to per-(n, c)-plane affine maps y = a * x + b
-// once the statistics are known, so both finish with affinePlanes. Variances
-// are two-pass (mean first) in double: one-pass formulas lose precision on
-// inputs with a large mean.
+// once the statistics are known, so both finish with affinePlanes (training
+// batch norm applies the map per channel right after its statistics, while
+// the channel is in cache). Variances are two-pass (mean first) in double:
+// one-pass formulas lose precision on inputs with a large mean.
 //
 //===----------------------------------------------------------------------===//
 
@@ -85,6 +86,13 @@ BatchNormTrainResult batchNormTrainTyped(const Tensor &x, const Tensor &weight,
   int64_t count = N * inner;
   const T *xd = x.data<T>();
   std::vector<double> mean(C, 0.0), var(C, 0.0), invStd(C);
+  std::vector<double> w = channelValues<T>(weight, C, 1.0);
+  std::vector<double> b = channelValues<T>(bias, C, 0.0);
+  BatchNormTrainResult r;
+  r.output = Tensor::uninitialized(x.dtype(), x.shape()); // all written
+  T *yd = r.output.data<T>();
+  // Statistics and output per channel: the channel's planes are still in
+  // cache for the normalising pass (as normalizeChannels would compute).
   parallelFor(0, C, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t c = lo; c < hi; ++c) {
       double s = 0;
@@ -95,13 +103,18 @@ BatchNormTrainResult batchNormTrainTyped(const Tensor &x, const Tensor &weight,
       for (int64_t n = 0; n < N; ++n)
         q += laneSquaredDeviation(xd + (n * C + c) * inner, inner, mean[c]);
       var[c] = count > 0 ? q / double(count) : 0.0;
+      invStd[c] = 1.0 / std::sqrt(var[c] + eps);
+      double scale = w[c] * invStd[c];
+      T a = T(scale), sh = T(b[c] - mean[c] * scale);
+      for (int64_t n = 0; n < N; ++n) {
+        const T *xs = xd + (n * C + c) * inner;
+        T *ys = yd + (n * C + c) * inner;
+        for (int64_t i = 0; i < inner; ++i)
+          ys[i] = a * xs[i] + sh;
+      }
     }
   });
-  for (int64_t c = 0; c < C; ++c)
-    invStd[c] = 1.0 / std::sqrt(var[c] + eps);
 
-  BatchNormTrainResult r;
-  r.output = normalizeChannels<T>(x, mean, invStd, weight, bias);
   r.mean = Tensor(x.dtype(), {C});
   r.invStd = Tensor(x.dtype(), {C});
   for (int64_t c = 0; c < C; ++c) {
