@@ -126,6 +126,10 @@ train::compareSettings(const std::map<std::string, std::string> &saved,
                        const std::string &path) {
   for (auto &[key, value] : current) {
     auto it = saved.find(key);
+    // A setting newer than the checkpoint matches when this run leaves it
+    // empty (a list option such as --choice that was not given).
+    if (it == saved.end() && value.empty())
+      continue;
     std::string was = it == saved.end() ? "(not set)" : it->second;
     if (was != value)
       return path + ": the checkpoint was written with " + key + " = " + was +

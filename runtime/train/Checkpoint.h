@@ -49,7 +49,8 @@ bool loadCheckpoint(const std::string &path, Checkpoint &checkpoint,
                     std::string &error);
 
 /// The first setting that differs between a checkpoint and this run, as an
-/// error message naming it; empty when they agree.
+/// error message naming it; empty when they agree. A setting the checkpoint
+/// does not have (it predates the option) agrees with an empty value.
 std::string compareSettings(const std::map<std::string, std::string> &saved,
                             const std::map<std::string, std::string> &current,
                             const std::string &path);

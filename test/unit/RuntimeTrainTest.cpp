@@ -156,6 +156,12 @@ TEST(RuntimeTrainCheckpoint, RoundTripAndRefusals) {
   std::string why = compareSettings(c.settings, {{"lr", "0.01"}}, path);
   EXPECT_NE(why.find("lr = 0.001, this run has lr = 0.01"), std::string::npos)
       << why;
+  // An option newer than the checkpoint, left empty, agrees; given, not.
+  EXPECT_EQ(compareSettings(c.settings, {{"choice", ""}}, path), "");
+  why = compareSettings(c.settings, {{"choice", "a=b;"}}, path);
+  EXPECT_NE(why.find("choice = (not set), this run has choice = a=b;"),
+            std::string::npos)
+      << why;
 
   // A plain weights file is not a checkpoint; a missing field is named.
   std::string weights = tempPath("weights.safetensors");
