@@ -10,11 +10,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/nnc/Driver.h"
+#include "tools/nnc/TrainProgress.h"
 #include "tools/nnc/Training.h"
 
 #include "dialects/nn/NNOps.h"
 #include "runtime/ThreadPool.h"
-#include "runtime/io/FileIO.h"
 #include "runtime/io/Safetensors.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/optim/Schedule.h"
@@ -31,9 +31,6 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <fstream>
-#include <sstream>
-#include <unistd.h>
 
 using namespace nnc;
 using namespace nnc::driver;
@@ -296,80 +293,6 @@ bool buildOptimizer(const std::vector<std::string> &trainable,
   return optimizer.addGroup(frozenParams, frozenGroup, error);
 }
 
-/// Appends to nothing: the whole file is rewritten atomically each epoch.
-bool writeLines(const std::string &file, const std::vector<std::string> &lines,
-                std::string &error) {
-  rt::io::AtomicFile out;
-  if (!out.open(file, error))
-    return false;
-  for (auto &l : lines) {
-    std::string line = l + "\n";
-    if (!out.write(line.data(), line.size(), error))
-      return false;
-  }
-  return out.commit(error);
-}
-
-/// metrics.jsonl lines of epochs up to `epoch` (a resumed run drops lines
-/// written after its checkpoint).
-std::vector<std::string> readMetrics(const std::string &file, int64_t epoch) {
-  std::vector<std::string> lines;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    long long e = -1;
-    if (std::sscanf(line.c_str(), "{\"epoch\": %lld", &e) == 1 && e <= epoch)
-      lines.push_back(line);
-  }
-  return lines;
-}
-
-class Progress {
-public:
-  Progress(int64_t epoch, int64_t total) : epoch(epoch), total(total) {
-    interactive = isatty(2);
-    start = std::chrono::steady_clock::now();
-  }
-  void update(int64_t step, int64_t images, double loss, double accuracy,
-              bool force = false) {
-    auto now = std::chrono::steady_clock::now();
-    double elapsed = std::chrono::duration<double>(now - start).count();
-    bool due = interactive ? elapsed - lastPrint >= 0.25
-                           : step * 10 / total != lastDecile;
-    if (!due && !force)
-      return;
-    lastPrint = elapsed;
-    lastDecile = step * 10 / total;
-    double rate = elapsed > 0 ? images / elapsed : 0;
-    double eta = step > doneAtStart && elapsed > 0
-                     ? (total - step) * elapsed / (step - doneAtStart)
-                     : 0;
-    int width = 24, filled = int(width * step / std::max<int64_t>(total, 1));
-    std::string bar(filled, '=');
-    if (filled < width)
-      bar += '>' + std::string(width - filled - 1, ' ');
-    llvm::errs() << (interactive ? "\r" : "") << "epoch " << epoch << " ["
-                 << bar << "] " << step << "/" << total << " loss "
-                 << llvm::format("%.4f", loss) << " acc "
-                 << formatAccuracy(accuracy) << " "
-                 << llvm::format("%.0f", rate) << " img/s ETA "
-                 << llvm::format("%d:%02d", int(eta) / 60, int(eta) % 60)
-                 << (interactive ? "  " : "\n");
-  }
-  void finish() {
-    if (interactive)
-      llvm::errs() << "\n";
-  }
-  int64_t doneAtStart = 0;
-
-private:
-  int64_t epoch, total;
-  bool interactive;
-  std::chrono::steady_clock::time_point start;
-  double lastPrint = -1;
-  int64_t lastDecile = -1;
-};
-
 } // namespace
 
 int nnc::driver::trainModel() {
@@ -544,8 +467,7 @@ int nnc::driver::trainModel() {
   for (int64_t epoch = state.epoch; epoch < epochs && !stoppedEarly; ++epoch) {
     std::vector<int64_t> order =
         train::permutation(trainSet.size(), seed, uint64_t(epoch));
-    Progress progress(epoch + 1, stepsPerEpoch);
-    progress.doneAtStart = state.stepInEpoch;
+    Progress progress(epoch + 1, stepsPerEpoch, state.stepInEpoch);
     auto epochStart = std::chrono::steady_clock::now();
     int64_t imagesThisRun = 0;
     for (int64_t s = state.stepInEpoch; s < stepsPerEpoch; ++s) {
