@@ -53,6 +53,11 @@ cl::opt<std::string> outDir("out",
                             cl::desc("Directory for checkpoints, "
                                      "weights and metrics"),
                             cl::value_desc("dir"), TRAIN);
+cl::opt<std::string> initWeights(
+    "init-weights",
+    cl::desc("Start from these weights instead of the seeded initialisation "
+             "(fine-tuning)"),
+    cl::value_desc("file.safetensors"), TRAIN);
 cl::opt<std::string> resumeDir(
     "resume",
     cl::desc("Continue the run whose checkpoint is in this directory"),
@@ -223,7 +228,8 @@ std::map<std::string, std::string> runSettings(const std::string &model) {
           {"freeze", frozen},
           {"group-lr", groups},
           {"choice", choiceList},
-          {"seed", std::to_string(seed)}};
+          {"seed", std::to_string(seed)},
+          {"init-weights", initWeights}};
 }
 
 bool buildSchedule(int64_t stepsPerEpoch, optim::Schedule &schedule,
@@ -395,6 +401,11 @@ int nnc::driver::trainModel() {
     state = std::move(saved);
   } else {
     step->initParameters(seed);
+    if (!initWeights.empty()) {
+      auto tensors = rt::readSafetensors(initWeights, error);
+      if (!tensors || !step->loadParameters(*tensors, initWeights, error))
+        return fail(error);
+    }
     if (std::error_code ec = llvm::sys::fs::create_directories(dir))
       return fail("cannot create " + dir + ": " + ec.message());
   }
