@@ -398,6 +398,14 @@ LogicalResult nnc::differentiateOp(Operation *op, GradientSweep &s) {
                                 forwardAttrs(op, {"axis"})));
         return success();
       })
+      .Case([&](nn::TimestepEmbeddingOp o) {
+        s.accumulate(o.getTimesteps(),
+                     s.makeLike(loc, "nn.timestep_embedding_grad",
+                                o.getTimesteps(),
+                                {resultGrad(s, op), o.getTimesteps()},
+                                forwardAttrs(op, {"max_period"})));
+        return success();
+      })
       .Case([&](nn::PatchifyOp o) {
         s.accumulate(o.getInput(),
                      s.makeLike(loc, "nn.patchify_grad", o.getInput(),

@@ -148,6 +148,21 @@ LogicalResult PatchifyGradOp::verify() {
   return checkGradElementType(*this, getGradOutput(), getInput(), "input");
 }
 
+LogicalResult TimestepEmbeddingGradOp::verify() {
+  OpDiag diag(*this);
+  RankedTensorType t = getTimesteps().getType();
+  RankedTensorType g = getGradOutput().getType();
+  if (failed(checkRank(diag, "timesteps", t, 1)) ||
+      failed(checkRank(diag, "grad_output", g, 2)))
+    return failure();
+  if (!dimsMatch(g.getDimSize(0), t.getDimSize(0)) ||
+      (!isDynamicDim(g.getDimSize(1)) && g.getDimSize(1) % 2))
+    return emitOpError() << "grad_output " << shapeToString(g.getShape())
+                         << " must be [N, even dim] for "
+                         << shapeToString(t.getShape()) << " timesteps";
+  return success();
+}
+
 LogicalResult EmbeddingGradOp::verify() {
   OpDiag diag(*this);
   RankedTensorType w = getWeight().getType();

@@ -143,6 +143,25 @@ def NN_PatchifyGradOp : NN_GradOp<"patchify_grad",
   let hasVerifier = 1;
 }
 
+def NN_TimestepEmbeddingGradOp : NN_GradOp<"timestep_embedding_grad",
+    [AllTypesMatch<["timesteps", "result"]>]> {
+  let summary = "Gradient of nn.timestep_embedding w.r.t. float timesteps";
+  let description = [{
+    ```mlir
+    %dt = nn.timestep_embedding_grad %de, %t : tensor<8x128xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$grad_output,
+                       NN_FloatTensor:$timesteps,
+                       DefaultValuedAttr<NN_F64Attr, "10000.0">:$max_period);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $timesteps attr-dict `:` type($grad_output) `,`
+    type($timesteps)
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_EmbeddingGradOp : NN_GradOp<"embedding_grad",
     [AllTypesMatch<["weight", "result"]>]> {
   let summary = "Weight gradient of nn.embedding (scatter-add of rows)";

@@ -67,6 +67,12 @@ bool nnc::exec::runGradOp(Interpreter &in, mlir::Operation &op, bool &ok) {
                                                   vec(o.getPatchSize())));
         return true;
       })
+      .Case([&](nn::TimestepEmbeddingGradOp o) {
+        in.set(o.getResult(), k::timestepEmbeddingBackward(T(o.getGradOutput()),
+                                                           T(o.getTimesteps()),
+                                                           o.getMaxPeriod()));
+        return true;
+      })
       .Case([&](nn::EmbeddingGradOp o) {
         std::optional<int64_t> padding;
         if (auto p = o.getPaddingIdx())

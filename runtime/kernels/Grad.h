@@ -64,6 +64,12 @@ Tensor topKBackward(const Tensor &gradOutput, const Tensor &indices,
 Tensor patchifyBackward(const Tensor &gradOutput, const Shape &inputShape,
                         const std::vector<int64_t> &patchSize);
 
+/// Autograd of kernels::timestepEmbedding w.r.t. float timesteps [N]:
+/// sum_i f_i (-sin(t f_i) dcos_i + cos(t f_i) dsin_i), in the timesteps'
+/// dtype.
+Tensor timestepEmbeddingBackward(const Tensor &gradOutput,
+                                 const Tensor &timesteps, double maxPeriod);
+
 struct LinearGrads {
   Tensor input, weight, bias;
 };

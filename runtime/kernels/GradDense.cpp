@@ -12,6 +12,7 @@
 #include "runtime/ThreadPool.h"
 #include "runtime/kernels/KernelUtil.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -309,4 +310,24 @@ Tensor kernels::patchifyBackward(const Tensor &g, const Shape &inputShape,
                    g.at((n * patches + p) * width + (c * ph + i) * pw + j));
           }
   return dx;
+}
+
+Tensor kernels::timestepEmbeddingBackward(const Tensor &g, const Tensor &t,
+                                          double maxPeriod) {
+  const int64_t n = t.dim(0), dim = g.dim(1), half = dim / 2;
+  // The forward's float32 frequencies.
+  const float c = float(-std::log(maxPeriod));
+  Tensor dt(t.dtype(), t.shape());
+  for (int64_t r = 0; r < n; ++r) {
+    const float tr = float(t.at(r));
+    double sum = 0;
+    for (int64_t i = 0; i < half; ++i) {
+      const double f = double(std::exp(c * float(i) / float(half)));
+      const double arg = double(tr * float(f));
+      sum += f * (-std::sin(arg) * g.at(r * dim + i) +
+                  std::cos(arg) * g.at(r * dim + half + i));
+    }
+    dt.set(r, sum);
+  }
+  return dt;
 }

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/kernels/Grad.h"
+#include "runtime/kernels/Positions.h"
 #include "runtime/kernels/Reduce.h"
 #include "runtime/kernels/Shape.h"
 
@@ -65,4 +66,21 @@ TEST(RuntimeGradSelectTorch, ReduceMaxMinTopKPatchify) {
                  o.in(img), o.in(g)),
              patchifyBackward(g, img.shape(), {4, 3}));
   }
+  o.check();
+}
+
+TEST(RuntimeGradSelectTorch, TimestepEmbedding) {
+  REQUIRE_TORCH();
+  TorchOracle o;
+  // Float timesteps; the forward computes in float32 like the op.
+  Tensor t = uniform({5}, 4100, 0, 50, DType::F32);
+  Tensor g = uniform({5, 16}, 4101, -1, 1, DType::F32);
+  std::string body = "torch.cat([torch.cos(a[:, None] * f[None]), "
+                     "torch.sin(a[:, None] * f[None])], -1)";
+  std::string freqs =
+      "torch.exp(-__import__('math').log(1000.0) * torch.arange(0, 8, "
+      "dtype=torch.float32) / 8)";
+  o.expect("(lambda f: " + vjp(body, o.in(t), o.in(g)) + ")(" + freqs + ")",
+           timestepEmbeddingBackward(g, t, 1000.0));
+  o.check();
 }

@@ -173,3 +173,11 @@ func.func @sdpa_mask_grad(%q: tensor<2x5x4xf32>, %m: tensor<2x5x5xi1>) {
   %0:4 = nn.scaled_dot_product_attention_grad(%q, %q, %q, %q, %m) : (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xi1>) -> (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xf32>)
   return
 }
+
+// -----
+
+func.func @timestep_grad_shape(%d: tensor<4x7xf32>, %t: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.timestep_embedding_grad' op grad_output [4, 7] must be [N, even dim] for [4] timesteps}}
+  %0 = nn.timestep_embedding_grad %d, %t : tensor<4x7xf32>, tensor<4xf32>
+  return
+}

@@ -93,14 +93,16 @@ func.func @graph(%d: tensor<?x7xf32>, %x: tensor<10x7xf32>, %i: tensor<?xi64>) {
 // CHECK: nn.reduce_select_grad %{{.*}}, %{{.*}}, %{{.*}} {dims = array<i64: 1>} : tensor<4xf32>, tensor<4x10xf32>, tensor<4xf32>
 // CHECK: nn.top_k_grad %{{.*}}, %{{.*}}, %{{.*}} {axis = -1 : i64} : tensor<4x3xf32>, tensor<4x10xf32>, tensor<4x3xi64>
 // CHECK: nn.patchify_grad %{{.*}}, %{{.*}} {patch_size = array<i64: 4, 4>} : tensor<2x4x48xf32>, tensor<2x3x8x8xf32>
+// CHECK: nn.timestep_embedding_grad %{{.*}}, %{{.*}} {max_period = 1.000000e+02 : f64} : tensor<4x8xf32>, tensor<4xf32>
 // CHECK: nn.relative_position_bias_grad %{{.*}}, %{{.*}} {max_distance = 16 : i64, num_buckets = 8 : i64} : tensor<1x2x5x5xf32>, tensor<8x2xf32>
 // CHECK: nn.scaled_dot_product_attention_grad(%{{.*}}) : (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xf32>) -> (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xf32>)
 func.func @selections(%dy: tensor<4xf32>, %x: tensor<4x10xf32>, %y: tensor<4xf32>, %dv: tensor<4x3xf32>,
                       %idx: tensor<4x3xi64>, %dp: tensor<2x4x48xf32>, %img: tensor<2x3x8x8xf32>,
-                      %db: tensor<1x2x5x5xf32>, %w: tensor<8x2xf32>, %q: tensor<2x5x4xf32>, %m: tensor<2x5x5xf32>) {
+                      %db: tensor<1x2x5x5xf32>, %w: tensor<8x2xf32>, %q: tensor<2x5x4xf32>, %m: tensor<2x5x5xf32>, %dv8: tensor<4x8xf32>) {
   %0 = nn.reduce_select_grad %dy, %x, %y {dims = array<i64: 1>} : tensor<4xf32>, tensor<4x10xf32>, tensor<4xf32>
   %1 = nn.top_k_grad %dv, %x, %idx {axis = -1 : i64} : tensor<4x3xf32>, tensor<4x10xf32>, tensor<4x3xi64>
   %2 = nn.patchify_grad %dp, %img {patch_size = array<i64: 4, 4>} : tensor<2x4x48xf32>, tensor<2x3x8x8xf32>
+  %te = nn.timestep_embedding_grad %dv8, %y {max_period = 100.0 : f64} : tensor<4x8xf32>, tensor<4xf32>
   %3 = nn.relative_position_bias_grad %db, %w {max_distance = 16 : i64, num_buckets = 8 : i64} : tensor<1x2x5x5xf32>, tensor<8x2xf32>
   %4:4 = nn.scaled_dot_product_attention_grad(%q, %q, %q, %q, %m) : (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xf32>) -> (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<2x5x5xf32>)
   return
