@@ -135,15 +135,23 @@ struct AttachLossPass : nnc::impl::AttachLossBase<AttachLossPass> {
               ->getResult(0);
     }
 
-    // Return (loss, outputs...).
+    // Return (loss, outputs...). A model-computed loss moves to the front
+    // and keeps its name, so no output appears twice.
+    auto attrsOf = [&](unsigned i) {
+      return model.getResultAttrDict(i) ? Attribute(model.getResultAttrDict(i))
+                                        : Attribute(b.getDictionaryAttr({}));
+    };
     SmallVector<Value> results{lossValue};
-    llvm::append_range(results, ret.getOperands());
-    SmallVector<Attribute> resultAttrs{b.getDictionaryAttr(
-        {b.getNamedAttr("nn.name", b.getStringAttr("loss"))})};
-    for (unsigned i = 0; i < numResults; ++i)
-      resultAttrs.push_back(model.getResultAttrDict(i)
-                                ? Attribute(model.getResultAttrDict(i))
-                                : Attribute(b.getDictionaryAttr({})));
+    SmallVector<Attribute> resultAttrs{
+        kind ? Attribute(b.getDictionaryAttr(
+                   {b.getNamedAttr("nn.name", b.getStringAttr("loss"))}))
+             : attrsOf(index)};
+    for (unsigned i = 0; i < numResults; ++i) {
+      if (!kind && i == index)
+        continue;
+      results.push_back(ret.getOperand(i));
+      resultAttrs.push_back(attrsOf(i));
+    }
     func::ReturnOp::create(b, loc, results);
     ret.erase();
     lossFn.setFunctionType(b.getFunctionType(lossFn.getArgumentTypes(),

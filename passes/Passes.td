@@ -24,7 +24,8 @@ def AttachLoss : Pass<"nn-attach-loss", "mlir::ModuleOp"> {
     `l1_loss`, `bce_loss` and `bce_with_logits_loss` take targets of the
     output's type. `loss=output` uses the model output named by `output`,
     which must be a rank-0 float tensor the model computes itself (a VAE's
-    ELBO, a contrastive or distillation loss); no target is added.
+    ELBO, a contrastive or distillation loss); no target is added, and that
+    output moves to the front under its own name.
   }];
   let options = [
     Option<"function", "function", "std::string", "\"\"",
