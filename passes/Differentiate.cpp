@@ -44,26 +44,27 @@ useTrainingSemantics(func::FuncOp func, SymbolTable &symbols,
                      SmallVectorImpl<std::pair<StringAttr, Value>> &updates) {
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) { ops.push_back(op); });
+  // Dropout fused into a layer (between recurrent layers, on attention
+  // probabilities): the op and its gradient op draw the same masks from the
+  // step's stream `training_seed`, one stream per op.
   int64_t trainingStreams = 0;
+  auto assignStream = [&](Operation *op) {
+    op->setAttr("training_seed",
+                IntegerAttr::get(IntegerType::get(op->getContext(), 64),
+                                 trainingStreams++));
+  };
   for (Operation *op : ops) {
-    // Inter-layer dropout of recurrent layers: the op and its gradient op
-    // draw the same masks from the step's stream `training_seed`.
     if (isa<nn::RNNOp, nn::LSTMOp, nn::GRUOp>(op)) {
       auto dropout = op->getAttrOfType<FloatAttr>("dropout");
       auto layers = op->getAttrOfType<IntegerAttr>("num_layers");
       if (dropout && dropout.getValueAsDouble() > 0 && layers &&
           layers.getInt() > 1)
-        op->setAttr("training_seed",
-                    IntegerAttr::get(IntegerType::get(op->getContext(), 64),
-                                     trainingStreams++));
+        assignStream(op);
       continue;
     }
     if (auto attention = dyn_cast<nn::MultiHeadAttentionOp>(op)) {
-      // Dropout of the attention probabilities, likewise.
       if (attention.getDropout() > 0)
-        op->setAttr("training_seed",
-                    IntegerAttr::get(IntegerType::get(op->getContext(), 64),
-                                     trainingStreams++));
+        assignStream(op);
       continue;
     }
     if (isa<nn::ChoiceOp>(op))
