@@ -11,6 +11,7 @@
 #include "runtime/kernels/Attention.h"
 
 #include "runtime/ThreadPool.h"
+#include "runtime/kernels/AttentionUtil.h"
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/KernelUtil.h"
 #include "runtime/kernels/Random.h"
@@ -28,51 +29,6 @@ using namespace nnc::rt::kernels::detail;
 
 namespace {
 
-template <class T> constexpr T negInf() {
-  return -std::numeric_limits<T>::infinity();
-}
-
-/// In-place softmax of `rows` contiguous rows of length n, max-subtracted.
-/// An all -inf row gives (-inf) - (-inf) = NaN everywhere, as in PyTorch.
-template <class T> void softmaxRows(T *x, int64_t rows, int64_t n) {
-  for (int64_t r = 0; r < rows; ++r) {
-    T *row = x + r * n;
-    T max = negInf<T>();
-    for (int64_t j = 0; j < n; ++j)
-      max = std::max(max, row[j]);
-    T sum = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      row[j] = std::exp(row[j] - max);
-      sum += row[j];
-    }
-    const T inv = T(1) / sum;
-    for (int64_t j = 0; j < n; ++j)
-      row[j] *= inv;
-  }
-}
-
-/// y[rows, out] = x[rows, in] w[out, in]^T + bias (bias may be null).
-template <class T>
-void linearRows(const T *x, int64_t rows, int64_t in, const T *w, const T *bias,
-                int64_t out, T *y) {
-  if (bias)
-    for (int64_t r = 0; r < rows; ++r)
-      std::memcpy(y + r * out, bias, sizeof(T) * out);
-  gemm(false, true, rows, out, in, T(1), x, in, w, in, T(bias ? 1 : 0), y, out);
-}
-
-/// Heads per parallel chunk so that a chunk is worth a task (~64K flops).
-int64_t headGrain(int64_t tq, int64_t tk, int64_t width) {
-  return std::max<int64_t>(1, 65536 / std::max<int64_t>(1, tq * tk * width));
-}
-
-/// Adds -inf above the diagonal, j > i (the causal mask, top-left aligned).
-template <class T> void addCausalMask(T *scores, int64_t tq, int64_t tk) {
-  for (int64_t i = 0; i < tq; ++i)
-    for (int64_t j = i + 1; j < tk; ++j)
-      scores[i * tk + j] += negInf<T>();
-}
-
 /// Runs `typed(T())` for f32/f64 and the f32 path for f16/bf16, casting the
 /// tensor results back to `dtype` with `narrow`.
 template <class Typed, class Narrow>
@@ -88,21 +44,6 @@ auto dispatchAttention(DType dtype, const char *kernel, Typed typed,
 //===----------------------------------------------------------------------===//
 // scaled_dot_product_attention
 //===----------------------------------------------------------------------===//
-
-static Shape batchDims(const Tensor &t) {
-  return Shape(t.shape().begin(), t.shape().end() - 2);
-}
-
-/// Offset of batch element `index` (flat over `batch`) for the given strides.
-static int64_t batchOffset(int64_t index, const Shape &batch,
-                           const std::vector<int64_t> &strides) {
-  int64_t offset = 0;
-  for (size_t d = batch.size(); d-- > 0;) {
-    offset += (index % batch[d]) * strides[d];
-    index /= batch[d];
-  }
-  return offset;
-}
 
 template <class T>
 static Tensor sdpaTyped(const Tensor &query, const Tensor &key,
@@ -189,25 +130,6 @@ Tensor kernels::scaledDotProductAttention(const Tensor &query,
 //===----------------------------------------------------------------------===//
 // multi_head_attention
 //===----------------------------------------------------------------------===//
-
-/// Adds a [Tq, Tk] mask with MultiheadAttention's convention (Bool: true =
-/// masked out; float: added). `rowStride` 0 broadcasts one row over Tq.
-template <class T>
-static void addMhaMask(T *scores, int64_t tq, int64_t tk, const Tensor &mask,
-                       int64_t offset, int64_t rowStride) {
-  for (int64_t i = 0; i < tq; ++i) {
-    T *row = scores + i * tk;
-    if (mask.dtype() == DType::Bool) {
-      const uint8_t *m = mask.data<uint8_t>() + offset + i * rowStride;
-      for (int64_t j = 0; j < tk; ++j)
-        row[j] += m[j] ? negInf<T>() : T(0);
-    } else {
-      const T *m = mask.data<T>() + offset + i * rowStride;
-      for (int64_t j = 0; j < tk; ++j)
-        row[j] += m[j];
-    }
-  }
-}
 
 template <class T>
 static void dropProbabilities(T *probs, int64_t count,

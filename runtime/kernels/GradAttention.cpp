@@ -14,6 +14,7 @@
 #include "runtime/kernels/Positions.h"
 
 #include "runtime/ThreadPool.h"
+#include "runtime/kernels/AttentionUtil.h"
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/Grad.h"
 #include "runtime/kernels/KernelUtil.h"
@@ -30,29 +31,6 @@ using namespace nnc::rt::kernels::detail;
 
 namespace {
 
-template <class T> constexpr T negInf() {
-  return -std::numeric_limits<T>::infinity();
-}
-
-/// In-place softmax of `rows` rows of length n, max-subtracted, as the
-/// forward computes it (an all -inf row becomes NaN, as in PyTorch).
-template <class T> void softmaxRows(T *x, int64_t rows, int64_t n) {
-  for (int64_t r = 0; r < rows; ++r) {
-    T *row = x + r * n;
-    T max = negInf<T>();
-    for (int64_t j = 0; j < n; ++j)
-      max = std::max(max, row[j]);
-    T sum = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      row[j] = std::exp(row[j] - max);
-      sum += row[j];
-    }
-    const T inv = T(1) / sum;
-    for (int64_t j = 0; j < n; ++j)
-      row[j] *= inv;
-  }
-}
-
 /// In place dP -> dS = P (dP - sum_j dP_j P_j) per row (softmax backward),
 /// the row sum in double. Masked positions have P = 0 and so get dS = 0; a
 /// NaN row of P stays NaN, as autograd gives.
@@ -68,47 +46,6 @@ void softmaxBackwardRows(T *dp, const T *p, int64_t rows, int64_t n) {
     for (int64_t j = 0; j < n; ++j)
       d[j] = pr[j] * (d[j] - sum);
   }
-}
-
-/// Adds -inf above the diagonal, j > i (the forward's causal mask).
-template <class T> void addCausalMask(T *scores, int64_t tq, int64_t tk) {
-  for (int64_t i = 0; i < tq; ++i)
-    for (int64_t j = i + 1; j < tk; ++j)
-      scores[i * tk + j] += negInf<T>();
-}
-
-/// y[rows, out] = x[rows, in] w[out, in]^T + bias (bias may be null).
-template <class T>
-void linearRows(const T *x, int64_t rows, int64_t in, const T *w, const T *bias,
-                int64_t out, T *y) {
-  if (bias)
-    for (int64_t r = 0; r < rows; ++r)
-      std::memcpy(y + r * out, bias, sizeof(T) * out);
-  gemm(false, true, rows, out, in, T(1), x, in, w, in, T(bias ? 1 : 0), y, out);
-}
-
-/// The backward of linearRows given dY [rows, out]: dX = dY W (into dx,
-/// may be null), dW = dY^T X (into dw) and db = column sums of dY (into db,
-/// may be null; accumulated in double).
-template <class T>
-void linearRowsBackward(const T *dy, const T *x, int64_t rows, int64_t in,
-                        const T *w, int64_t out, T *dx, T *dw, T *db) {
-  if (dx)
-    gemm(false, false, rows, in, out, T(1), dy, out, w, in, T(0), dx, in);
-  gemm(true, false, out, in, rows, T(1), dy, out, x, in, T(0), dw, in);
-  if (db) {
-    std::vector<double> sums(size_t(out), 0.0);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < out; ++j)
-        sums[j] += double(dy[r * out + j]);
-    for (int64_t j = 0; j < out; ++j)
-      db[j] = T(sums[j]);
-  }
-}
-
-/// Heads per parallel chunk so that a chunk is worth a task (~64K flops).
-int64_t headGrain(int64_t tq, int64_t tk, int64_t width) {
-  return std::max<int64_t>(1, 65536 / std::max<int64_t>(1, tq * tk * width));
 }
 
 /// The backward of one attention block O = P V with P = softmax(scale Q K^T
@@ -152,21 +89,6 @@ void narrow(std::initializer_list<Tensor *> grads, DType dtype) {
 /// dim was broadcast (no copy).
 Tensor reduceTo(Tensor full, const Shape &shape) {
   return full.shape() == shape ? full : sumToShape(full, shape);
-}
-
-Shape batchDims(const Tensor &t) {
-  return Shape(t.shape().begin(), t.shape().end() - 2);
-}
-
-/// Offset of batch element `index` (flat over `batch`) for the given strides.
-int64_t batchOffset(int64_t index, const Shape &batch,
-                    const std::vector<int64_t> &strides) {
-  int64_t offset = 0;
-  for (size_t d = batch.size(); d-- > 0;) {
-    offset += (index % batch[d]) * strides[d];
-    index /= batch[d];
-  }
-  return offset;
 }
 
 //===----------------------------------------------------------------------===//
@@ -260,25 +182,6 @@ SdpaGrads sdpaBackwardTyped(const Tensor &gradOutput, const Tensor &query,
 //===----------------------------------------------------------------------===//
 // multi_head_attention
 //===----------------------------------------------------------------------===//
-
-/// Adds a [Tq, Tk] mask with MultiheadAttention's convention (Bool: true =
-/// masked out; float: added), as the forward does.
-template <class T>
-void addMhaMask(T *scores, int64_t tq, int64_t tk, const Tensor &mask,
-                int64_t offset, int64_t rowStride) {
-  for (int64_t i = 0; i < tq; ++i) {
-    T *row = scores + i * tk;
-    if (mask.dtype() == DType::Bool) {
-      const uint8_t *m = mask.data<uint8_t>() + offset + i * rowStride;
-      for (int64_t j = 0; j < tk; ++j)
-        row[j] += m[j] ? negInf<T>() : T(0);
-    } else {
-      const T *m = mask.data<T>() + offset + i * rowStride;
-      for (int64_t j = 0; j < tk; ++j)
-        row[j] += m[j];
-    }
-  }
-}
 
 template <class T>
 MultiHeadAttentionGrads mhaBackwardTyped(

@@ -18,6 +18,7 @@
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/Grad.h"
 #include "runtime/kernels/KernelUtil.h"
+#include "runtime/kernels/RecurrentUtil.h"
 #include "runtime/kernels/Shape.h"
 
 #include <algorithm>
@@ -29,19 +30,6 @@ using namespace nnc::rt::kernels;
 using namespace nnc::rt::kernels::detail;
 
 namespace {
-
-enum class Cell { RNNTanh, RNNRelu, LSTM, GRU };
-
-int64_t gatesOf(Cell cell) {
-  switch (cell) {
-  case Cell::LSTM:
-    return 4;
-  case Cell::GRU:
-    return 3;
-  default:
-    return 1;
-  }
-}
 
 /// Values kept per (step, batch row), in blocks of H: LSTM i, f, g, o and
 /// tanh(c_t); GRU r, z, n and W_hn h + b_hn (the reset gate scales it, so
@@ -56,20 +44,6 @@ int64_t savedOf(Cell cell) {
     return 1;
   }
 }
-
-template <class T> T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
-
-/// Recurrent.cpp's tanhFast, so that the recomputed gates equal the
-/// forward's: glibc's tanhf costs more than the GEMMs here, and
-/// 1 - 2 / (exp(2x) + 1) in double (odd series for tiny |x|) is exact to
-/// float rounding.
-float tanhOf(float x) {
-  const double d = x;
-  if (std::fabs(d) < 0x1p-10)
-    return float(d - d * d * d / 3.0);
-  return float(1.0 - 2.0 / (std::exp(2.0 * d) + 1.0));
-}
-double tanhOf(double x) { return std::tanh(x); }
 
 /// What the backward needs from one layer/direction's forward, in time
 /// order: row t belongs to the step that consumed input t, whichever the
@@ -117,7 +91,7 @@ void forwardStep(Cell cell, int64_t batch, int64_t hidden, const T *gx,
     switch (cell) {
     case Cell::RNNTanh:
       for (int64_t j = 0; j < H; ++j)
-        s[j] = hb[j] = tanhOf(x[j] + r[j]);
+        s[j] = hb[j] = tanhFast(x[j] + r[j]);
       break;
     case Cell::RNNRelu:
       for (int64_t j = 0; j < H; ++j)
@@ -128,10 +102,10 @@ void forwardStep(Cell cell, int64_t batch, int64_t hidden, const T *gx,
       for (int64_t j = 0; j < H; ++j) {
         T i = sigmoid(x[j] + r[j]);
         T f = sigmoid(x[H + j] + r[H + j]);
-        T g = tanhOf(x[2 * H + j] + r[2 * H + j]);
+        T g = tanhFast(x[2 * H + j] + r[2 * H + j]);
         T o = sigmoid(x[3 * H + j] + r[3 * H + j]);
         cb[j] = f * cb[j] + i * g;
-        T tc = tanhOf(cb[j]);
+        T tc = tanhFast(cb[j]);
         hb[j] = o * tc;
         s[j] = i, s[H + j] = f, s[2 * H + j] = g, s[3 * H + j] = o;
         s[4 * H + j] = tc;
@@ -143,7 +117,7 @@ void forwardStep(Cell cell, int64_t batch, int64_t hidden, const T *gx,
         T rg = sigmoid(x[j] + r[j]);
         T z = sigmoid(x[H + j] + r[H + j]);
         T hn = r[2 * H + j]; // W_hn h + b_hn, inside the reset product
-        T n = tanhOf(x[2 * H + j] + rg * hn);
+        T n = tanhFast(x[2 * H + j] + rg * hn);
         hb[j] = (T(1) - z) * n + z * hb[j];
         s[j] = rg, s[H + j] = z, s[2 * H + j] = n, s[3 * H + j] = hn;
       }

@@ -13,6 +13,7 @@
 
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/KernelUtil.h"
+#include "runtime/kernels/RoutingUtil.h"
 
 #include <cmath>
 #include <cstring>
@@ -54,16 +55,6 @@ void activateWithDerivative(const T *x, int64_t n, ExpertActivation activation,
   }
 }
 
-/// y[rows, out] = x[rows, in] w[out, in]^T + bias (bias may be null).
-template <class T>
-void linearRows(const T *x, int64_t rows, int64_t in, const T *w, const T *bias,
-                int64_t out, T *y) {
-  if (bias)
-    for (int64_t r = 0; r < rows; ++r)
-      std::memcpy(y + r * out, bias, sizeof(T) * out);
-  gemm(false, true, rows, out, in, T(1), x, in, w, in, T(bias ? 1 : 0), y, out);
-}
-
 /// Column sums of dy [rows, out] into db, accumulated in double.
 template <class T>
 void columnSums(const T *dy, int64_t rows, int64_t out, T *db) {
@@ -73,28 +64,6 @@ void columnSums(const T *dy, int64_t rows, int64_t out, T *db) {
       sums[j] += double(dy[r * out + j]);
   for (int64_t j = 0; j < out; ++j)
     db[j] = T(sums[j]);
-}
-
-/// Top-k experts of each token (ties to the lower index), [N, k]: the
-/// forward's selection rule, repeated so both pick the same experts.
-template <class T>
-std::vector<int64_t> topExperts(const T *probs, int64_t tokens, int64_t experts,
-                                int64_t k) {
-  std::vector<int64_t> chosen(size_t(tokens * k));
-  std::vector<uint8_t> taken(static_cast<size_t>(experts));
-  for (int64_t t = 0; t < tokens; ++t) {
-    const T *p = probs + t * experts;
-    std::fill(taken.begin(), taken.end(), 0);
-    for (int64_t slot = 0; slot < k; ++slot) {
-      int64_t best = -1;
-      for (int64_t e = 0; e < experts; ++e)
-        if (!taken[e] && (best < 0 || p[e] > p[best]))
-          best = e;
-      taken[best] = 1;
-      chosen[t * k + slot] = best;
-    }
-  }
-  return chosen;
 }
 
 template <class T>

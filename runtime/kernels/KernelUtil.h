@@ -149,6 +149,35 @@ inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
               int(std::max<int64_t>(1, ldc)));
 }
 
+/// y[rows, out] = x[rows, in] w[out, in]^T + bias (bias may be null).
+template <class T>
+void linearRows(const T *x, int64_t rows, int64_t in, const T *w, const T *bias,
+                int64_t out, T *y) {
+  if (bias)
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(y + r * out, bias, sizeof(T) * out);
+  gemm(false, true, rows, out, in, T(1), x, in, w, in, T(bias ? 1 : 0), y, out);
+}
+
+/// The backward of linearRows given dY [rows, out]: dX = dY W (into dx,
+/// may be null), dW = dY^T X (into dw) and db = column sums of dY (into db,
+/// may be null; accumulated in double).
+template <class T>
+void linearRowsBackward(const T *dy, const T *x, int64_t rows, int64_t in,
+                        const T *w, int64_t out, T *dx, T *dw, T *db) {
+  if (dx)
+    gemm(false, false, rows, in, out, T(1), dy, out, w, in, T(0), dx, in);
+  gemm(true, false, out, in, rows, T(1), dy, out, x, in, T(0), dw, in);
+  if (db) {
+    std::vector<double> sums(size_t(out), 0.0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < out; ++j)
+        sums[j] += double(dy[r * out + j]);
+    for (int64_t j = 0; j < out; ++j)
+      db[j] = T(sums[j]);
+  }
+}
+
 /// Sum of p[0..n) in double with independent lanes: vectorises without
 /// reassociation flags and loses far less precision than a serial float sum.
 template <class T> double laneSum(const T *p, int64_t n) {

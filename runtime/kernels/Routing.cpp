@@ -4,6 +4,7 @@
 
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/KernelUtil.h"
+#include "runtime/kernels/RoutingUtil.h"
 
 #include <cmath>
 #include <cstring>
@@ -29,37 +30,6 @@ static void activate(T *x, int64_t n, ExpertActivation activation) {
       x[i] = x[i] / (T(1) + std::exp(-x[i]));
     return;
   }
-}
-
-/// y[rows, out] = x[rows, in] w[out, in]^T + bias (bias may be null).
-template <class T>
-static void linearRows(const T *x, int64_t rows, int64_t in, const T *w,
-                       const T *bias, int64_t out, T *y) {
-  if (bias)
-    for (int64_t r = 0; r < rows; ++r)
-      std::memcpy(y + r * out, bias, sizeof(T) * out);
-  gemm(false, true, rows, out, in, T(1), x, in, w, in, T(bias ? 1 : 0), y, out);
-}
-
-/// Top-k experts of each token (ties to the lower index), [N, k].
-template <class T>
-static std::vector<int64_t> topExperts(const T *probs, int64_t tokens,
-                                       int64_t experts, int64_t k) {
-  std::vector<int64_t> chosen(size_t(tokens * k));
-  std::vector<uint8_t> taken(static_cast<size_t>(experts));
-  for (int64_t t = 0; t < tokens; ++t) {
-    const T *p = probs + t * experts;
-    std::fill(taken.begin(), taken.end(), 0);
-    for (int64_t slot = 0; slot < k; ++slot) {
-      int64_t best = -1;
-      for (int64_t e = 0; e < experts; ++e)
-        if (!taken[e] && (best < 0 || p[e] > p[best]))
-          best = e;
-      taken[best] = 1;
-      chosen[t * k + slot] = best;
-    }
-  }
-  return chosen;
 }
 
 template <class T>
