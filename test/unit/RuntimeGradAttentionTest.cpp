@@ -12,6 +12,7 @@
 
 #include "runtime/kernels/GradAttention.h"
 
+#include "RuntimeGradTestUtil.h"
 #include "RuntimeKernelsATestUtil.h"
 
 #include <gtest/gtest.h>
@@ -443,41 +444,6 @@ TEST(RuntimeGradAttentionTorch, Additive) {
 //===----------------------------------------------------------------------===//
 // Finite differences (f64, no PyTorch)
 //===----------------------------------------------------------------------===//
-
-namespace {
-
-double dot(const Tensor &y, const Tensor &g) {
-  double s = 0;
-  for (int64_t i = 0; i < y.numel(); ++i)
-    s += y.at(i) * g.at(i);
-  return s;
-}
-
-/// Checks grad = d objective / d x by central differences at every element
-/// of x (f64; h = 1e-6 gives ~1e-9 truncation error).
-void expectFiniteDifference(Tensor x,
-                            const std::function<double(const Tensor &)> &f,
-                            const Tensor &grad, const std::string &what) {
-  ASSERT_EQ(grad.shape(), x.shape()) << what;
-  const double h = 1e-6;
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    const double v = x.at(i);
-    x.set(i, v + h);
-    const double up = f(x);
-    x.set(i, v - h);
-    const double down = f(x);
-    x.set(i, v);
-    const double fd = (up - down) / (2 * h);
-    ASSERT_NEAR(grad.at(i), fd, 1e-6 * std::max(1.0, std::fabs(fd)))
-        << what << " [" << i << "]";
-  }
-}
-
-Tensor f64(Shape s, uint64_t seed, double lo = -1, double hi = 1) {
-  return uniform(std::move(s), seed, lo, hi, DType::F64);
-}
-
-} // namespace
 
 TEST(RuntimeGradAttentionFiniteDifference, ScaledDotProduct) {
   // Broadcast batch dims, a float mask, causal and Tq != Tk at once; then a

@@ -14,6 +14,7 @@
 #include "runtime/kernels/Norm.h"
 #include "runtime/kernels/Pool.h"
 
+#include "RuntimeGradTestUtil.h"
 #include "RuntimeKernelsATestUtil.h"
 
 #include <gtest/gtest.h>
@@ -361,41 +362,6 @@ TEST(RuntimeGradMiscTorch, GatherScatterReduce) {
 //===----------------------------------------------------------------------===//
 // Finite differences (f64, no PyTorch)
 //===----------------------------------------------------------------------===//
-
-namespace {
-
-/// Checks that grad = d/dx sum(g * f(x)) by central differences at every
-/// element of x (f64; h = 1e-6 gives ~1e-9 truncation error).
-void expectFiniteDifference(Tensor x, const Tensor &g,
-                            const std::function<Tensor(const Tensor &)> &f,
-                            const Tensor &grad, const char *what) {
-  ASSERT_EQ(grad.shape(), x.shape()) << what;
-  auto objective = [&](const Tensor &at) {
-    Tensor y = f(at);
-    double s = 0;
-    for (int64_t i = 0; i < y.numel(); ++i)
-      s += y.at(i) * g.at(i);
-    return s;
-  };
-  const double h = 1e-6;
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    double v = x.at(i);
-    x.set(i, v + h);
-    double up = objective(x);
-    x.set(i, v - h);
-    double down = objective(x);
-    x.set(i, v);
-    double fd = (up - down) / (2 * h);
-    ASSERT_NEAR(grad.at(i), fd, 1e-6 * std::max(1.0, std::fabs(fd)))
-        << what << " [" << i << "]";
-  }
-}
-
-Tensor f64(Shape s, uint64_t seed, double lo = -1, double hi = 1) {
-  return kernelstest::uniform(std::move(s), seed, lo, hi, DType::F64);
-}
-
-} // namespace
 
 TEST(RuntimeGradMiscFiniteDifference, ActivationsAndPow) {
   Tensor x = f64({3, 7}, 1, -3, 3), g = f64({3, 7}, 2);

@@ -15,6 +15,7 @@
 #include "runtime/kernels/Recurrent.h"
 #include "runtime/kernels/Shape.h"
 
+#include "test/unit/RuntimeGradTestUtil.h"
 #include "test/unit/RuntimeKernelsBOracle.h"
 
 #include <gtest/gtest.h>
@@ -316,20 +317,8 @@ struct Problem {
   void expectFiniteDifference(Tensor t, const Tensor &grad,
                               const std::string &what,
                               const std::function<double()> &f) const {
-    ASSERT_TRUE(grad.defined()) << what;
-    ASSERT_EQ(shapeString(grad.shape()), shapeString(t.shape())) << what;
-    const double h = 1e-6;
-    for (int64_t i = 0; i < t.numel(); ++i) {
-      const double v = t.at(i);
-      t.set(i, v + h);
-      const double up = f();
-      t.set(i, v - h);
-      const double down = f();
-      t.set(i, v);
-      const double fd = (up - down) / (2 * h);
-      ASSERT_NEAR(grad.at(i), fd, 1e-6 * std::max(1.0, std::fabs(fd)))
-          << what << " [" << i << "]";
-    }
+    kernelstest::expectFiniteDifference(
+        std::move(t), [&](const Tensor &) { return f(); }, grad, what);
   }
 
   /// Checks the backward kernel's gradients of x, the weights and (given

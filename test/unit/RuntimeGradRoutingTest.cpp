@@ -10,6 +10,7 @@
 
 #include "runtime/kernels/GradRouting.h"
 
+#include "RuntimeGradTestUtil.h"
 #include "RuntimeKernelsATestUtil.h"
 
 #include <gtest/gtest.h>
@@ -176,38 +177,6 @@ TEST(RuntimeGradRoutingTorch, MoE) {
 //===----------------------------------------------------------------------===//
 // Finite differences (f64, no PyTorch) and edge cases
 //===----------------------------------------------------------------------===//
-
-namespace {
-
-double dot(const Tensor &y, const Tensor &g) {
-  double s = 0;
-  for (int64_t i = 0; i < y.numel(); ++i)
-    s += y.at(i) * g.at(i);
-  return s;
-}
-
-/// Checks grad = d objective / d x by central differences at every element
-/// of x (f64; h = 1e-6 gives ~1e-9 truncation error). The routing must not
-/// change within +-h, which random inputs make (overwhelmingly) certain.
-void expectFiniteDifference(Tensor x,
-                            const std::function<double(const Tensor &)> &f,
-                            const Tensor &grad, const std::string &what) {
-  ASSERT_EQ(grad.shape(), x.shape()) << what;
-  const double h = 1e-6;
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    const double v = x.at(i);
-    x.set(i, v + h);
-    const double up = f(x);
-    x.set(i, v - h);
-    const double down = f(x);
-    x.set(i, v);
-    const double fd = (up - down) / (2 * h);
-    ASSERT_NEAR(grad.at(i), fd, 1e-6 * std::max(1.0, std::fabs(fd)))
-        << what << " [" << i << "]";
-  }
-}
-
-} // namespace
 
 TEST(RuntimeGradRoutingFiniteDifference, MoE) {
   // The output only: the aux loss is f32, too coarse for differences (its
