@@ -494,10 +494,9 @@ int nnc::driver::trainModel() {
       }
       int64_t first = s * batchSize;
       int64_t count = std::min<int64_t>(batchSize, trainSet.size() - first);
-      std::vector<rt::Tensor> batch, outputs;
-      if (!makeBatch(trainSet, order.data() + first, count, step->inputs(),
-                     batch, error))
-        return fail(error);
+      std::vector<rt::Tensor> outputs,
+          batch =
+              makeBatch(trainSet, order.data() + first, count, step->inputs());
       if (augmentation.enabled())
         train::augmentImages(batch[0], augmentation,
                              seed * 0x9E3779B97F4A7C15ull + state.globalStep);

@@ -114,11 +114,10 @@ bool driver::checkDataset(const rt::train::Dataset &data,
   return true;
 }
 
-bool driver::makeBatch(const rt::train::Dataset &data, const int64_t *indices,
-                       int64_t count,
-                       const std::vector<exec::TensorSpec> &specs,
-                       std::vector<rt::Tensor> &batch, std::string &error) {
-  batch.clear();
+std::vector<rt::Tensor>
+driver::makeBatch(const rt::train::Dataset &data, const int64_t *indices,
+                  int64_t count, const std::vector<exec::TensorSpec> &specs) {
+  std::vector<rt::Tensor> batch;
   const rt::Tensor *tensors[2] = {&data.inputs, &data.targets};
   for (int i = 0; i < 2; ++i) {
     rt::Tensor rows = rt::train::gatherRows(*tensors[i], indices, count);
@@ -130,8 +129,7 @@ bool driver::makeBatch(const rt::train::Dataset &data, const int64_t *indices,
       rows = rt::kernels::cast(rows, specs[i].dtype);
     batch.push_back(std::move(rows));
   }
-  (void)error;
-  return true;
+  return batch;
 }
 
 void driver::accumulate(Metrics &m, const std::vector<rt::Tensor> &outputs,
@@ -168,10 +166,9 @@ bool driver::evaluate(exec::Executor &lossFn, const rt::train::Dataset &data,
     rows[i] = i;
   for (int64_t b = 0; b < n; b += batchSize) {
     int64_t count = std::min(batchSize, n - b);
-    std::vector<rt::Tensor> batch, outputs;
-    if (!makeBatch(data, rows.data() + b, count, lossFn.inputs(), batch,
-                   error) ||
-        !lossFn.run(batch, outputs, {}, error))
+    std::vector<rt::Tensor> outputs,
+        batch = makeBatch(data, rows.data() + b, count, lossFn.inputs());
+    if (!lossFn.run(batch, outputs, {}, error))
       return false;
     accumulate(metrics, outputs, batch[1], correct);
   }

@@ -22,17 +22,16 @@ namespace nnc::driver {
 int buildTrainingModule(const std::string &input, const std::string &loss,
                         double labelSmoothing,
                         const std::vector<std::string> &choices,
-                        bool differentiate,
-                        mlir::MLIRContext &context,
+                        bool differentiate, mlir::MLIRContext &context,
                         mlir::OwningOpRef<mlir::ModuleOp> &module,
                         std::string &lossFunction, std::string &stepFunction);
 
 /// Rows `indices` of `data` shaped for the model's sample input and target
 /// (the loss function's two arguments): images may be fed as [N, C, H, W]
-/// or flattened. Fails with a message naming the mismatch.
-bool makeBatch(const rt::train::Dataset &data, const int64_t *indices,
-               int64_t count, const std::vector<exec::TensorSpec> &specs,
-               std::vector<rt::Tensor> &batch, std::string &error);
+/// or flattened. `data` must have passed checkDataset for `specs`.
+std::vector<rt::Tensor> makeBatch(const rt::train::Dataset &data,
+                                  const int64_t *indices, int64_t count,
+                                  const std::vector<exec::TensorSpec> &specs);
 
 /// Checks that `data` can feed the loss function (so a mistake is reported
 /// before training starts, naming the dataset).
