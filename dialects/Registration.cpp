@@ -9,6 +9,7 @@
 #include "dialects/Registration.h"
 
 #include "dialects/nn/NNDialect.h"
+#include "dialects/nnrt/NNRTDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -16,7 +17,8 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void nnc::registerNNCDialects(mlir::DialectRegistry &registry) {
-  registry.insert<nnc::nn::NNDialect>();
+  registry.insert<nnc::nn::NNDialect, nnc::nnrt::NNRTDialect>();
+  nnc::nnrt::registerNNRTInterfaceModels(registry);
   // Upstream dialects (func, arith, math, tensor, linalg, scf, memref,
   // bufferization, vector, llvm, gpu, nvvm, quant, affine, cf, ...) with
   // their bufferization / deallocation / NVVM target models.

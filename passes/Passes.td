@@ -92,4 +92,112 @@ def Differentiate : Pass<"nn-differentiate", "mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Compilation to native code
+//===----------------------------------------------------------------------===//
+
+def SpecializeShapes : Pass<"nn-specialize-shapes", "mlir::ModuleOp"> {
+  let summary = "Binds the symbolic input dims and makes every shape static";
+  let description = [{
+    Each `?` dim of a function argument that carries an `nn.dims` name (the
+    front end's `B`, `T`, ...) takes the size given in `dims` ("B=32").
+    Result types are then re-inferred op by op (InferTypeOpInterface; the
+    `?` dims of ops that take their sizes from index operands, such as
+    nn.reshape, resolve once those operands fold to constants), and the
+    function types follow. Compiled code is specialised to one shape, as in
+    ahead-of-time compilers: buffers get static sizes, so the memory plan is
+    static too. A dim that stays dynamic is an error naming the function
+    argument and the dim.
+  }];
+  let options = [
+    ListOption<"dims", "dims", "std::string", "Sizes of named dims, NAME=SIZE">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def ParamsToArguments : Pass<"nn-params-to-arguments", "mlir::ModuleOp"> {
+  let summary = "Turns parameter reads into function arguments";
+  let description = [{
+    Every `nn.param @p` of a function becomes a trailing argument of the
+    function (after its inputs, in order of first use, with the argument
+    attribute `nn.param = "p"`), so compiled code takes its weights from
+    the caller: loaded from safetensors at run time or embedded. The
+    function's ABI signature is recorded in the `nnc.signature` attribute
+    (names and types of inputs, outputs and parameters) for the metadata
+    that compiled artefacts carry.
+  }];
+}
+
+def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Generates code for elementwise and data-movement nn ops";
+  let description = [{
+    Lowers the nn ops for which generated code is the right choice to
+    linalg, tensor and arith: elementwise activations and arithmetic with
+    broadcasting (linalg.generic, so chains fuse), casts, fills and
+    constants, reshapes, permutations, broadcasts, slices and
+    concatenation. Static shapes are required (nn-specialize-shapes).
+    Other nn ops are left for convert-nn-to-kernel-calls; docs/design.md
+    records which op goes where and why.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def ConvertNNToKernelCalls : Pass<"convert-nn-to-kernel-calls", "mlir::ModuleOp"> {
+  let summary = "Lowers the remaining nn ops to calls of runtime kernels";
+  let description = [{
+    Each nn op left after convert-nn-to-linalg becomes an
+    `nnrt.kernel_call` of the runtime's kernel for it (OpenBLAS GEMMs,
+    convolutions, recurrent layers, attention, ...), with its attributes
+    encoded in the call's descriptor and a `tensor.empty` destination per
+    result. An op that has neither a code generation pattern nor a runtime
+    kernel is reported by name.
+  }];
+  let dependentDialects = [
+    "mlir::tensor::TensorDialect", "nnc::nnrt::NNRTDialect"
+  ];
+}
+
+def PlanMemory : Pass<"nnc-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Places every intermediate buffer in one static workspace";
+  let description = [{
+    After bufferization, each `memref.alloc` with a static shape whose
+    buffer does not escape the function gets an offset in a workspace that
+    the caller passes as a new last argument (`memref<Nxi8>`). Buffers whose
+    lifetimes (from the allocation to the last use of the buffer or of a
+    view of it) do not overlap share memory; offsets are assigned greedily,
+    largest buffer first, 64-byte aligned. The function gets the
+    `nnc.workspace_bytes` attribute: the planned peak of intermediate
+    memory. Deallocations of planned buffers are removed.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
+def EmitMetadata : Pass<"nnc-emit-metadata", "mlir::ModuleOp"> {
+  let summary = "Emits each compiled function's ABI metadata";
+  let description = [{
+    For every function with an `nnc.signature` (nn-params-to-arguments),
+    emits the constant `nnc_metadata_<function>`: a JSON string with the
+    names, dtypes and shapes of the inputs, outputs and parameters and the
+    workspace size, which the runtime's C API reads (runtime/compiled).
+    Also requests the C interface wrapper (`llvm.emit_c_interface`) that
+    nnc-emit-entry-points calls.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def EmitEntryPoints : Pass<"nnc-emit-entry-points", "mlir::ModuleOp"> {
+  let summary = "Adds the `nnc_entry_<function>(void **args)` entry points";
+  let description = [{
+    Runs on the LLVM dialect. For each function with metadata, adds
+    `void nnc_entry_<function>(void **args)`, which calls the function's C
+    interface wrapper with `args[i]` as the i-th memref descriptor (inputs,
+    parameters, outputs, workspace): one signature for every model, so the
+    runtime calls any compiled function without generated glue.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // NNC_PASSES_PASSES_TD

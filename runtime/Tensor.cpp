@@ -92,7 +92,10 @@ Buffer::Buffer(size_t n, Uninitialized) : bytes(n) {
   }
 }
 
-Buffer::~Buffer() { std::free(ptr); }
+Buffer::~Buffer() {
+  if (owned)
+    std::free(ptr);
+}
 
 Tensor::Tensor(DType dtype, Shape shape)
     : buffer(std::make_shared<Buffer>(numElements(shape) * dtypeSize(dtype))),
@@ -102,6 +105,15 @@ Tensor Tensor::uninitialized(DType dtype, Shape shape) {
   Tensor t;
   t.buffer = std::make_shared<Buffer>(numElements(shape) * dtypeSize(dtype),
                                       Buffer::Uninitialized());
+  t.type = dtype;
+  t.dims = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::view(DType dtype, Shape shape, void *data) {
+  Tensor t;
+  t.buffer = std::make_shared<Buffer>(
+      data, numElements(shape) * dtypeSize(dtype), Buffer::External());
   t.type = dtype;
   t.dims = std::move(shape);
   return t;

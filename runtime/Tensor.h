@@ -2,7 +2,8 @@
 //-*-===//
 //
 // The runtime's value type: a dense, row-major (contiguous) tensor over a
-// reference-counted, 64-byte-aligned buffer. Kernels take and return these;
+// reference-counted, 64-byte-aligned buffer (or, for a view, over memory
+// compiled code owns). Kernels take and return these;
 // compiled code will use the same layout through the C API (nnc_runtime.h).
 // Element types cover float32 first, plus the storage types quantisation and
 // indices need (int8, int32, int64, bfloat16, bool).
@@ -39,6 +40,10 @@ public:
   /// An allocation left uninitialised, for producers that write every byte.
   struct Uninitialized {};
   Buffer(size_t bytes, Uninitialized);
+  /// Memory owned elsewhere (compiled code's buffers): used in place and
+  /// never freed here. It need not be 64-byte aligned.
+  struct External {};
+  Buffer(void *data, size_t n, External) : ptr(data), bytes(n), owned(false) {}
   ~Buffer();
   Buffer(const Buffer &) = delete;
   Buffer &operator=(const Buffer &) = delete;
@@ -50,6 +55,7 @@ public:
 private:
   void *ptr = nullptr;
   size_t bytes = 0;
+  bool owned = true;
 };
 
 class Tensor {
@@ -66,6 +72,9 @@ public:
   static Tensor uninitialized(DType dtype, Shape shape);
   /// A float32 scalar (rank 0).
   static Tensor scalar(float value);
+  /// A tensor over `data`, which the caller owns and keeps alive (and
+  /// row-major contiguous) while the tensor or any copy of it is in use.
+  static Tensor view(DType dtype, Shape shape, void *data);
 
   bool defined() const { return buffer != nullptr; }
   DType dtype() const { return type; }

@@ -9,6 +9,7 @@
 
 #include "runtime/Tensor.h"
 #include "runtime/ThreadPool.h"
+#include "runtime/capi/CApiInternal.h"
 #include "runtime/io/Npy.h"
 #include "runtime/io/Safetensors.h"
 #include "runtime/kernels/Conv.h"
@@ -34,10 +35,6 @@ static_assert(int(kernels::UnaryOp::Neg) == NNC_NEG &&
 static_assert(int(kernels::BinaryOp::Minimum) == NNC_MINIMUM &&
                   int(kernels::BinaryOp::Pow) == NNC_POW,
               "nnc_binary_op must mirror BinaryOp");
-
-struct nnc_tensor {
-  Tensor value;
-};
 
 struct nnc_checkpoint {
   std::vector<std::string> names;
@@ -79,6 +76,10 @@ bool sameDType(const Tensor &a, const Tensor &b, const char *fn) {
 }
 
 } // namespace
+
+void nnc::rt::capi::setLastError(std::string message) {
+  lastError = std::move(message);
+}
 
 extern "C" {
 

@@ -50,6 +50,7 @@ std::optional<Executor> Executor::create(mlir::ModuleOp module,
                                          std::string &error) {
   Executor ex;
   ex.module = module;
+  ex.kernels = std::make_shared<KernelCache>();
   std::string name = function;
   if (name.empty())
     if (auto model = module->getAttrOfType<mlir::StringAttr>("nn.model"))
@@ -221,6 +222,6 @@ bool Executor::run(const std::vector<rt::Tensor> &inputs,
     error = "parameters are not initialised or loaded";
     return false;
   }
-  Interpreter interp(params, selected, options);
+  Interpreter interp(params, selected, options, *kernels);
   return interp.runFunction(func, inputs, outputs, error);
 }

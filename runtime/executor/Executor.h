@@ -22,11 +22,14 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace nnc::exec {
+
+struct KernelCache;
 
 struct TensorSpec {
   std::string name;
@@ -100,6 +103,8 @@ private:
   std::vector<TensorSpec> inputSpecs, outputSpecs, paramSpecs;
   std::map<std::string, rt::Tensor> params;
   std::map<std::string, std::string> selected;
+  /// Each op's kernel descriptor, decoded once for all runs.
+  std::shared_ptr<KernelCache> kernels;
 };
 
 /// Maps an MLIR tensor type to a spec; false for unsupported element types.

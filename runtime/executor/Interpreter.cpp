@@ -1,11 +1,13 @@
 //===- Interpreter.cpp - Op-by-op evaluation: control and structure -------===//
 //
 // The evaluation loop, index arithmetic for dynamic sizes, parameters,
-// constants and search-space choices. Layer ops are dispatched in
-// InterpreterOps.cpp. After every op the result shapes are checked against
-// the op's result types: a run-time size that contradicts the program (a
-// symbolic dimension bound inconsistently, a slice past a short sequence) is
-// an error naming the op's source location, never a silent wrong answer.
+// constants and search-space choices. Every op with a kernel adapter
+// (runtime/abi/Kernels.h) runs through it (InterpreterKernels.cpp); gradient
+// ops are dispatched in InterpreterGrad*.cpp. After every op the result shapes
+// are checked against the op's result types: a run-time size that contradicts
+// the program (a symbolic dimension bound inconsistently, a slice past a short
+// sequence) is an error naming the op's source location, never a silent wrong
+// answer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,11 +29,6 @@
 using namespace nnc;
 using namespace nnc::exec;
 
-namespace nnc::exec {
-/// Layer ops (InterpreterOps.cpp). Returns false if `op` is not one of them.
-bool runLayerOp(Interpreter &interp, mlir::Operation &op, bool &ok);
-} // namespace nnc::exec
-
 static std::string locationString(mlir::Location loc) {
   if (auto file = mlir::dyn_cast<mlir::FileLineColLoc>(loc))
     return file.getFilename().str() + ":" + std::to_string(file.getLine()) +
@@ -51,6 +48,7 @@ bool Interpreter::runFunction(mlir::func::FuncOp func,
                               std::vector<rt::Tensor> &outputs,
                               std::string &err) {
   error = &err;
+  rt::abi::ScopedRunContext scope(context);
   mlir::Block &body = func.getBody().front();
   for (unsigned i = 0; i < body.getNumArguments(); ++i)
     set(body.getArgument(i), inputs[i]);
@@ -193,7 +191,7 @@ bool Interpreter::runOp(mlir::Operation &op) {
             return true;
           })
           .Default([&](mlir::Operation *) {
-            return runLayerOp(*this, op, ok) || runGradOp(*this, op, ok);
+            return runKernelOp(op, ok) || runGradOp(*this, op, ok);
           });
   if (!handled)
     return fail(op, "the reference executor does not implement this op");

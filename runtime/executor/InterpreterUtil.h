@@ -1,8 +1,9 @@
 //===- InterpreterUtil.h - Attribute and operand helpers --------*- C++ -*-===//
 //
-// Conversions shared by the interpreter's op families (InterpreterOps.cpp,
-// InterpreterShapeOps.cpp, InterpreterGrad*.cpp): forward ops and their
-// gradient ops read the same attributes the same way.
+// Conversions shared by the interpreter's gradient-op families
+// (InterpreterGrad*.cpp). Forward ops run through their kernel adapters,
+// which read the same attributes from descriptors (runtime/abi/AdapterUtil.h);
+// these typed-accessor versions go once the gradient ops have adapters too.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_RUNTIME_EXECUTOR_INTERPRETERUTIL_H

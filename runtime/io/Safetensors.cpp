@@ -211,14 +211,35 @@ bool parseMetadata(const std::string &path, const json::Value &v,
   return true;
 }
 
-} // namespace
+/// A safetensors image in memory, read through the same interface as
+/// io::InputFile so that one reader validates both.
+class MemoryInput {
+public:
+  MemoryInput(const void *data, size_t bytes, const std::string &name)
+      : data(static_cast<const char *>(data)), bytes(bytes), name(name) {}
+  uint64_t size() const { return bytes; }
+  bool readAt(uint64_t offset, void *dst, size_t n, const char *what,
+              std::string &error) const {
+    if (offset > bytes || n > bytes - offset) {
+      error = name + ": " + what + " runs past the end of the data";
+      return false;
+    }
+    std::copy_n(data + offset, n, static_cast<char *>(dst));
+    return true;
+  }
 
+private:
+  const char *data;
+  size_t bytes;
+  const std::string &name;
+};
+
+/// Reads the image in `file` (an io::InputFile or a MemoryInput); `path`
+/// names it in errors.
+template <typename Input>
 std::optional<std::map<std::string, Tensor>>
-nnc::rt::readSafetensors(const std::string &path, std::string &error,
-                         std::map<std::string, std::string> *metadata) {
-  io::InputFile file;
-  if (!file.open(path, error))
-    return std::nullopt;
+readImage(const std::string &path, const Input &file, std::string &error,
+          std::map<std::string, std::string> *metadata) {
   if (file.size() < 8) {
     error = path + ": file is " + std::to_string(file.size()) +
             " bytes, too short for the 8-byte header length";
@@ -289,6 +310,28 @@ nnc::rt::readSafetensors(const std::string &path, std::string &error,
     tensors.emplace(info.name, std::move(t));
   }
   return tensors;
+}
+
+} // namespace
+
+std::optional<std::map<std::string, Tensor>>
+nnc::rt::readSafetensors(const std::string &path, std::string &error,
+                         std::map<std::string, std::string> *metadata) {
+  io::InputFile file;
+  if (!file.open(path, error))
+    return std::nullopt;
+  return readImage(path, file, error, metadata);
+}
+
+std::optional<std::map<std::string, Tensor>>
+nnc::rt::readSafetensorsBuffer(const void *data, size_t size,
+                               const std::string &name, std::string &error,
+                               std::map<std::string, std::string> *metadata) {
+  if (!data && size) {
+    error = name + ": no data";
+    return std::nullopt;
+  }
+  return readImage(name, MemoryInput(data, size, name), error, metadata);
 }
 
 static std::string tensorEntry(const std::string &name, const Tensor &t,

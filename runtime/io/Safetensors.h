@@ -34,6 +34,14 @@ std::optional<std::map<std::string, Tensor>>
 readSafetensors(const std::string &path, std::string &error,
                 std::map<std::string, std::string> *metadata = nullptr);
 
+/// Reads a safetensors image of `size` bytes held in memory (weights embedded
+/// in a compiled model), with the same checks as readSafetensors; `name`
+/// stands for the file in errors.
+std::optional<std::map<std::string, Tensor>>
+readSafetensorsBuffer(const void *data, size_t size, const std::string &name,
+                      std::string &error,
+                      std::map<std::string, std::string> *metadata = nullptr);
+
 /// Writes `tensors` (unique names, not "__metadata__") and `metadata` to
 /// `path` atomically. Layout follows the reference implementation: tensors
 /// ordered by descending dtype alignment then name (so every tensor is

@@ -8,6 +8,7 @@
 
 #include "dialects/Registration.h"
 #include "passes/Passes.h"
+#include "passes/Pipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
@@ -16,6 +17,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   nnc::registerNNCPasses();
+  nnc::registerLowerToLLVMPipeline();
 
   mlir::DialectRegistry registry;
   nnc::registerNNCDialects(registry);

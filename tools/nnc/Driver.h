@@ -25,6 +25,8 @@ llvm::cl::SubCommand &emitCommand();
 llvm::cl::SubCommand &runCommand();
 llvm::cl::SubCommand &trainCommand();
 llvm::cl::SubCommand &evalCommand();
+llvm::cl::SubCommand &compileCommand();
+llvm::cl::OptionCategory &compileOptionsCategory();
 llvm::cl::OptionCategory &trainOptionsCategory();
 llvm::cl::OptionCategory &frontEndCategory();
 llvm::cl::OptionCategory &runOptionsCategory();
@@ -45,6 +47,8 @@ void printProfile(const exec::Executor::Profile &profile,
 
 /// `nnc run`.
 int runModel();
+/// `nnc compile`.
+int compileModel();
 /// `nnc train`.
 int trainModel();
 /// `nnc eval`, with the options it shares with `nnc train`.

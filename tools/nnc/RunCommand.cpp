@@ -1,5 +1,7 @@
 //===- RunCommand.cpp - `nnc run`: the reference executor from the CLI ----===//
 
+#include "tools/nnc/Codegen.h"
+#include "tools/nnc/CompiledRunner.h"
 #include "tools/nnc/Driver.h"
 
 #include "runtime/ThreadPool.h"
@@ -9,6 +11,7 @@
 #include "runtime/io/Safetensors.h"
 #include "runtime/kernels/Random.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
@@ -18,6 +21,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 using namespace nnc;
 using namespace nnc::driver;
@@ -107,6 +111,24 @@ cl::opt<unsigned>
                     "(for benchmarks)"),
            cl::value_desc("N"), cl::init(1), cl::sub(runCommand()),
            cl::cat(runOptionsCategory()));
+cl::opt<bool> compiled(
+    "compiled",
+    cl::desc("Run JIT-compiled native code (the nnc compile pipeline, at -O) "
+             "instead of the reference executor"),
+    cl::sub(runCommand()), cl::cat(runOptionsCategory()));
+cl::opt<unsigned> timeRuns(
+    "time-runs",
+    cl::desc("Benchmark: time N runs on the same inputs after the warm-up "
+             "runs and print only 'latency_ms: median=... min=... mean=... "
+             "runs=N'"),
+    cl::value_desc("N"), cl::init(0), cl::sub(runCommand()),
+    cl::cat(runOptionsCategory()));
+cl::opt<unsigned> warmupRuns("warmup-runs",
+                             cl::desc("Untimed runs before --time-runs "
+                                      "(default 1)"),
+                             cl::value_desc("W"), cl::init(1),
+                             cl::sub(runCommand()),
+                             cl::cat(runOptionsCategory()));
 cl::opt<bool> profileOps("profile",
                          cl::desc("Print the time spent in each kind of op"),
                          cl::sub(runCommand()), cl::cat(runOptionsCategory()));
@@ -183,9 +205,14 @@ void printSummary(const std::string &name, const rt::Tensor &t) {
 /// variance of every output).
 exec::Executor::Profile opProfile;
 
+/// Set by --compiled: runs go through compiled code instead.
+std::unique_ptr<CompiledRunner> compiledRunner;
+
 bool runOnce(exec::Executor &ex, const std::vector<rt::Tensor> &inputs,
              std::vector<rt::Tensor> &outputs, std::vector<rt::Tensor> &vars,
              uint64_t passSeed, std::string &error) {
+  if (compiledRunner)
+    return compiledRunner->run(inputs, outputs, passSeed, error);
   exec::Executor::RunOptions options;
   options.seed = passSeed;
   options.profile = profileOps ? &opProfile : nullptr;
@@ -314,6 +341,57 @@ int runOnDataset(exec::Executor &ex) {
   return 0;
 }
 
+/// Rejects option combinations that --time-runs cannot honour: its stdout
+/// is the latency line alone, and it times one fixed set of inputs.
+bool checkTimingOptions(std::string &error) {
+  if (timeRuns == 0) {
+    if (timeRuns.getNumOccurrences())
+      error = "--time-runs must be at least 1";
+    else if (warmupRuns.getNumOccurrences())
+      error = "--warmup-runs needs --time-runs";
+    return error.empty();
+  }
+  if (repeat.getNumOccurrences())
+    error = "--time-runs replaces --repeat; give one of them";
+  else if (profileOps)
+    error = "--profile cannot be combined with --time-runs (both print "
+            "to stdout)";
+  else if (!dataset.empty())
+    error = "--time-runs times one set of inputs; it cannot be combined "
+            "with --data";
+  return error.empty();
+}
+
+/// --time-runs: calls `runOnce` --warmup-runs times untimed, then
+/// --time-runs times timed, and prints the one latency line. Shared by every
+/// way of running a model, so that their numbers are measured alike.
+/// Returns the exit status.
+int reportLatency(const std::function<bool(std::string &error)> &runOnce) {
+  std::string error;
+  for (unsigned r = 0; r < warmupRuns; ++r)
+    if (!runOnce(error))
+      return fail(error);
+  std::vector<double> ms;
+  for (unsigned r = 0; r < timeRuns; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    if (!runOnce(error))
+      return fail(error);
+    ms.push_back(std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  size_t n = ms.size();
+  double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+  double mean = 0;
+  for (double t : ms)
+    mean += t / n;
+  llvm::outs() << llvm::format("latency_ms: median=%.4f min=%.4f mean=%.4f "
+                               "runs=%u\n",
+                               median, ms.front(), mean, unsigned(n));
+  return 0;
+}
+
 } // namespace
 
 void nnc::driver::printProfile(const exec::Executor::Profile &profile,
@@ -336,12 +414,14 @@ void nnc::driver::printProfile(const exec::Executor::Profile &profile,
 int nnc::driver::runModel() {
   if (threads > 0)
     rt::setNumThreads(threads);
+  std::string error;
+  if (!checkTimingOptions(error))
+    return fail(error);
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   // Model options (-D, -I, --model) are shared with check and emit.
   if (int status = loadModule(runInput, selectedModelName(), context, module))
     return status;
-  std::string error;
   auto ex = exec::Executor::create(*module, functionName, error);
   if (!ex)
     return fail(error);
@@ -366,6 +446,25 @@ int nnc::driver::runModel() {
     if (!ex->selectCandidate(name, label, error))
       return fail(error);
   }
+  if (compiled) {
+    if (mcSamples)
+      return fail("--mc-dropout runs on the executor; compiled code is "
+                  "inference only");
+    if (profileOps)
+      return fail("--profile times the executor's ops; it cannot be "
+                  "combined with --compiled");
+    CompileOptions options;
+    options.optLevel = optLevelOption();
+    options.select.assign(choices.begin(), choices.end());
+    std::string function = functionName;
+    if (function.empty())
+      if (auto name = (*module)->getAttrOfType<mlir::StringAttr>("nn.model"))
+        function = name.str();
+    compiledRunner = std::make_unique<CompiledRunner>(
+        *module, function, ex->inputs(), ex->parameterValues(), options);
+  }
+  // The JIT must go before LLVM's global state does (at the end of main).
+  auto releaseRunner = llvm::make_scope_exit([] { compiledRunner.reset(); });
   if (!dataset.empty())
     return runOnDataset(*ex);
 
@@ -404,6 +503,16 @@ int nnc::driver::runModel() {
                                        : randomInput(spec, dims, seed, i + 1));
   }
   std::vector<rt::Tensor> outputs, vars;
+  if (timeRuns > 0) {
+    if (int status = reportLatency([&](std::string &runError) {
+          return runOnce(*ex, inputs, outputs, vars, seed, runError);
+        }))
+      return status;
+    if (!outputPath.empty() &&
+        !writeOutputs(ex->outputs(), outputs, vars, error))
+      return fail(error);
+    return 0;
+  }
   std::vector<double> times;
   for (unsigned r = 0; r < (repeat > 1 ? repeat + 1 : 1); ++r) {
     auto start = std::chrono::steady_clock::now();

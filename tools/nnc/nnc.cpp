@@ -83,24 +83,23 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::sub(emitCommand()),
                                 cl::cat(frontEndCategory()));
-cl::opt<std::string>
-    modelName("model",
-              cl::desc("Model to use (default: the last model in the file)"),
-              cl::value_desc("name"), cl::sub(emitCommand()),
-              cl::sub(runCommand()), cl::sub(trainCommand()),
-              cl::sub(evalCommand()), cl::cat(frontEndCategory()));
+cl::opt<std::string> modelName(
+    "model", cl::desc("Model to use (default: the last model in the file)"),
+    cl::value_desc("name"), cl::sub(emitCommand()), cl::sub(runCommand()),
+    cl::sub(trainCommand()), cl::sub(evalCommand()), cl::sub(compileCommand()),
+    cl::cat(frontEndCategory()));
 cl::list<std::string>
     defines("D", cl::desc("Override a model parameter, e.g. -D hidden=256"),
             cl::value_desc("name=value"), cl::Prefix, cl::sub(checkCommand()),
             cl::sub(emitCommand()), cl::sub(runCommand()),
             cl::sub(trainCommand()), cl::sub(evalCommand()),
-            cl::cat(frontEndCategory()));
+            cl::sub(compileCommand()), cl::cat(frontEndCategory()));
 cl::list<std::string>
     includeDirs("I", cl::desc("Add a directory to search for imports"),
                 cl::value_desc("dir"), cl::Prefix, cl::sub(checkCommand()),
                 cl::sub(emitCommand()), cl::sub(runCommand()),
                 cl::sub(trainCommand()), cl::sub(evalCommand()),
-                cl::cat(frontEndCategory()));
+                cl::sub(compileCommand()), cl::cat(frontEndCategory()));
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check that the diagnostics match the expected-error/warning/"
@@ -109,7 +108,8 @@ cl::opt<bool> verifyDiagnostics(
 cl::opt<bool> noColor("no-color", cl::desc("Never colour diagnostics"),
                       cl::sub(checkCommand()), cl::sub(emitCommand()),
                       cl::sub(runCommand()), cl::sub(trainCommand()),
-                      cl::sub(evalCommand()), cl::cat(frontEndCategory()));
+                      cl::sub(evalCommand()), cl::sub(compileCommand()),
+                      cl::cat(frontEndCategory()));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("List every operator with its signature"),
                       cl::cat(general));
@@ -251,7 +251,8 @@ int runEmit() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&frontEndCategory(), &general,
-                            &runOptionsCategory(), &trainOptionsCategory()});
+                            &runOptionsCategory(), &trainOptionsCategory(),
+                            &compileOptionsCategory()});
   cl::ParseCommandLineOptions(
       argc, argv,
       "nnc: a compiler for neural-network architectures\n\n"
@@ -259,6 +260,9 @@ int main(int argc, char **argv) {
       "  nnc emit model.nn --emit=mlir  print the nn-dialect MLIR\n"
       "  nnc emit model.nn --emit=ast   print the syntax tree\n"
       "  nnc run model.nn               run it on the reference executor\n"
+      "  nnc compile model.nn -O3       compile it to a shared library + C "
+      "header\n"
+      "  nnc run model.nn --compiled    run it JIT-compiled\n"
       "  nnc train model.nn --out DIR   train it (Fashion-MNIST by default)\n"
       "  nnc eval model.nn --weights W  test-set loss and accuracy\n");
   if (listOps) {
@@ -272,6 +276,8 @@ int main(int argc, char **argv) {
     return runEmit();
   if (runCommand())
     return runModel();
+  if (compileCommand())
+    return compileModel();
   if (trainCommand())
     return trainModel();
   if (evalCommand())

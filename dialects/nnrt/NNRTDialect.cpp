@@ -1,0 +1,61 @@
+//===- NNRTDialect.cpp - The nnrt dialect ---------------------------------===//
+
+#include "dialects/nnrt/NNRTDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace nnc::nnrt;
+
+#include "dialects/nnrt/NNRTDialect.cpp.inc"
+
+void NNRTDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/nnrt/NNRTOps.cpp.inc"
+      >();
+}
+
+LogicalResult KernelCallOp::verify() {
+  bool onTensors = hasPureTensorSemantics();
+  if (!onTensors && !hasPureBufferSemantics())
+    return emitOpError("operands must be all tensors or all memrefs");
+  if (!onTensors) {
+    if (getNumResults() != 0)
+      return emitOpError("on memrefs has no results");
+    return success();
+  }
+  if (getNumResults() != getOutputs().size())
+    return emitOpError("expects one result per outs operand, got ")
+           << getNumResults() << " results for " << getOutputs().size()
+           << " outs";
+  for (auto [i, out, result] :
+       llvm::enumerate(getOutputs().getTypes(), getResultTypes()))
+    if (out != result)
+      return emitOpError("result ") << i << " has type " << result
+                                    << " but its outs operand has " << out;
+  return success();
+}
+
+void KernelCallOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // On tensors the op is pure (DPS); on buffers it reads `ins` and writes
+  // `outs`, like a linalg op.
+  if (hasPureTensorSemantics())
+    return;
+  for (OpOperand &operand : getInputsMutable())
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+  for (OpOperand &operand : getOutputsMutable()) {
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+    effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                         SideEffects::DefaultResource::get());
+  }
+}
+
+#define GET_OP_CLASSES
+#include "dialects/nnrt/NNRTOps.cpp.inc"

@@ -1,0 +1,59 @@
+//===- NNRTDialect.td - The nnrt dialect --------------------*- tablegen -*-===//
+//
+// `nnrt`: the boundary between compiled code and the nnc runtime. nn ops that
+// nnc does not generate code for are lowered to `nnrt.kernel_call`, which
+// bufferizes like a destination-style linalg op and becomes one call of the
+// runtime's `nnc_kernel_call` entry point in LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_DIALECTS_NNRT_NNRTDIALECT_TD
+#define NNC_DIALECTS_NNRT_NNRTDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def NNRT_Dialect : Dialect {
+  let name = "nnrt";
+  let cppNamespace = "::nnc::nnrt";
+  let summary = "Calls from compiled code into the nnc runtime's kernels";
+}
+
+class NNRT_Op<string mnemonic, list<Trait> traits = []>
+    : Op<NNRT_Dialect, mnemonic, traits>;
+
+def NNRT_KernelCallOp : NNRT_Op<"kernel_call", [
+    AttrSizedOperandSegments, DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "Evaluates one nn op with the runtime's kernel for it";
+  let description = [{
+    `descriptor` is the op's kernel descriptor (its name, operand and result
+    dtypes and attributes, see runtime/abi/nnc_kernel_abi.h); `kernel` repeats
+    the op name for readers. On tensors the op returns one tensor per `outs`
+    operand (destination style, like linalg); on buffers it has no results
+    and writes its `outs`.
+    ```mlir
+    %y = nnrt.kernel_call "conv" ins(%x, %w : tensor<1x1x28x28xf32>, tensor<6x1x5x5xf32>)
+           outs(%init : tensor<1x6x24x24xf32>) {descriptor = "op=conv\n..."}
+           -> tensor<1x6x24x24xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$kernel, StrAttr:$descriptor,
+                       Variadic<AnyShaped>:$inputs,
+                       Variadic<AnyShaped>:$outputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $kernel (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    `outs` `(` $outputs `:` type($outputs) `)` attr-dict
+    (`->` type($results)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getOutputsMutable();
+    }
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // NNC_DIALECTS_NNRT_NNRTDIALECT_TD

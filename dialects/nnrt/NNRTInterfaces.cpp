@@ -1,0 +1,177 @@
+//===- NNRTInterfaces.cpp - Bufferization and LLVM lowering of nnrt -------===//
+//
+// The models that let upstream passes handle nnrt.kernel_call: one-shot
+// bufferization (destination style, like linalg) and ConvertToLLVM (a call of
+// the runtime's `nnc_kernel_call(descriptor, n, args)`, see
+// runtime/abi/nnc_kernel_abi.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nnrt/NNRTDialect.h"
+
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMInterface.h"
+#include "mlir/Conversion/LLVMCommon/Pattern.h"
+#include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace nnc::nnrt;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Bufferization
+//===----------------------------------------------------------------------===//
+
+struct KernelCallBufferization
+    : bufferization::DstBufferizableOpInterfaceExternalModel<
+          KernelCallBufferization, KernelCallOp> {
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const bufferization::BufferizationOptions &options,
+                          bufferization::BufferizationState &state) const {
+    auto call = cast<KernelCallOp>(op);
+    auto buffersOf = [&](ValueRange values,
+                         SmallVectorImpl<Value> &buffers) -> LogicalResult {
+      for (Value v : values) {
+        FailureOr<Value> buffer =
+            bufferization::getBuffer(rewriter, v, options, state);
+        if (failed(buffer))
+          return failure();
+        buffers.push_back(*buffer);
+      }
+      return success();
+    };
+    SmallVector<Value> inputs, outputs;
+    if (failed(buffersOf(call.getInputs(), inputs)) ||
+        failed(buffersOf(call.getOutputs(), outputs)))
+      return failure();
+    rewriter.setInsertionPoint(op);
+    KernelCallOp::create(rewriter, op->getLoc(), TypeRange{},
+                         call.getKernelAttr(), call.getDescriptorAttr(), inputs,
+                         outputs);
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, outputs);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// LLVM
+//===----------------------------------------------------------------------===//
+
+/// The descriptor string as a private constant, one global per distinct
+/// string.
+Value descriptorAddress(OpBuilder &b, Location loc, ModuleOp module,
+                        StringRef descriptor) {
+  std::string name =
+      "nnc_kernel_descriptor_" + llvm::utohexstr(llvm::hash_value(descriptor));
+  std::string contents = descriptor.str();
+  contents.push_back('\0');
+  auto global = module.lookupSymbol<LLVM::GlobalOp>(name);
+  for (unsigned suffix = 1; global; ++suffix) {
+    auto value = dyn_cast_or_null<StringAttr>(global.getValueOrNull());
+    if (value && value.getValue() == contents)
+      break;
+    std::string alternative = name + "_" + std::to_string(suffix);
+    global = module.lookupSymbol<LLVM::GlobalOp>(alternative);
+    if (!global)
+      name = alternative;
+  }
+  if (!global) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto type = LLVM::LLVMArrayType::get(IntegerType::get(b.getContext(), 8),
+                                         contents.size());
+    global = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                                    LLVM::Linkage::Private, name,
+                                    b.getStringAttr(contents));
+  }
+  return LLVM::AddressOfOp::create(b, loc, global);
+}
+
+/// nnrt.kernel_call on memrefs -> nnc_kernel_call(descriptor, n, args), where
+/// args is a stack array of unranked memrefs {rank, ranked descriptor*}.
+struct KernelCallToLLVM : ConvertOpToLLVMPattern<KernelCallOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+
+  LogicalResult
+  matchAndRewrite(KernelCallOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getNumResults() != 0)
+      return rewriter.notifyMatchFailure(op, "not bufferized");
+    Location loc = op.getLoc();
+    auto module = op->getParentOfType<ModuleOp>();
+    MLIRContext *ctx = op.getContext();
+    Type i64 = IntegerType::get(ctx, 64);
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+    Type unranked = LLVM::LLVMStructType::getLiteral(ctx, {i64, ptr});
+
+    SmallVector<Value> memrefs(op.getInputs());
+    llvm::append_range(memrefs, op.getOutputs());
+    SmallVector<Value> converted(adaptor.getInputs());
+    llvm::append_range(converted, adaptor.getOutputs());
+
+    // Stack slots live in the entry block so a call inside a loop does not
+    // grow the stack.
+    auto func = op->getParentOfType<FunctionOpInterface>();
+    OpBuilder entry(ctx);
+    entry.setInsertionPointToStart(&func.getFunctionBody().front());
+    Value one = LLVM::ConstantOp::create(entry, loc, i64, 1);
+    auto arrayType = LLVM::LLVMArrayType::get(unranked, memrefs.size());
+    Value args = LLVM::AllocaOp::create(entry, loc, ptr, arrayType, one);
+    SmallVector<Value> slots;
+    for (Value c : converted)
+      slots.push_back(
+          LLVM::AllocaOp::create(entry, loc, ptr, c.getType(), one));
+
+    for (auto [i, memref, value] : llvm::enumerate(memrefs, converted)) {
+      LLVM::StoreOp::create(rewriter, loc, value, slots[i]);
+      int64_t rank = cast<MemRefType>(memref.getType()).getRank();
+      Value element = LLVM::UndefOp::create(rewriter, loc, unranked);
+      Value rankValue = LLVM::ConstantOp::create(rewriter, loc, i64, rank);
+      element = LLVM::InsertValueOp::create(rewriter, loc, element, rankValue,
+                                            ArrayRef<int64_t>{0});
+      element = LLVM::InsertValueOp::create(rewriter, loc, element, slots[i],
+                                            ArrayRef<int64_t>{1});
+      Value address = LLVM::GEPOp::create(
+          rewriter, loc, ptr, arrayType, args,
+          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+      LLVM::StoreOp::create(rewriter, loc, element, address);
+    }
+
+    FailureOr<LLVM::LLVMFuncOp> callee =
+        LLVM::lookupOrCreateFn(rewriter, module, "nnc_kernel_call",
+                               {ptr, i64, ptr}, LLVM::LLVMVoidType::get(ctx));
+    if (failed(callee))
+      return failure();
+    Value descriptor =
+        descriptorAddress(rewriter, loc, module, op.getDescriptor());
+    Value count = LLVM::ConstantOp::create(
+        rewriter, loc, i64, static_cast<int64_t>(memrefs.size()));
+    LLVM::CallOp::create(rewriter, loc, *callee,
+                         ValueRange{descriptor, count, args});
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct NNRTToLLVMInterface : ConvertToLLVMPatternInterface {
+  using ConvertToLLVMPatternInterface::ConvertToLLVMPatternInterface;
+  void populateConvertToLLVMConversionPatterns(
+      ConversionTarget &target, LLVMTypeConverter &typeConverter,
+      RewritePatternSet &patterns) const final {
+    patterns.add<KernelCallToLLVM>(typeConverter);
+  }
+};
+
+} // namespace
+
+void nnc::nnrt::registerNNRTInterfaceModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, NNRTDialect *dialect) {
+    KernelCallOp::attachInterface<KernelCallBufferization>(*ctx);
+    dialect->addInterfaces<NNRTToLLVMInterface>();
+  });
+}

@@ -1,0 +1,160 @@
+//===- EmitEntryPoints.cpp - The ABI of compiled functions ----------------===//
+//
+// Two passes that give every compiled function the same C ABI (see
+// runtime/compiled/ModelSignature.h): a JSON metadata string describing its
+// inputs, outputs, parameters and workspace, and `nnc_entry_<f>(void **)`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+#include "llvm/Support/JSON.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_EMITMETADATA
+#define GEN_PASS_DEF_EMITENTRYPOINTS
+#include "passes/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+using namespace nnc;
+
+namespace {
+
+constexpr llvm::StringLiteral kMetadataPrefix = "nnc_metadata_";
+
+/// The runtime's dtype name of an element type ("" if it has none).
+std::string dtypeName(Type t) {
+  if (t.isF32())
+    return "f32";
+  if (t.isF64())
+    return "f64";
+  if (t.isF16())
+    return "f16";
+  if (t.isBF16())
+    return "bf16";
+  if (t.isInteger(1))
+    return "i1";
+  if (t.isUnsignedInteger(8))
+    return "u8";
+  if (t.isSignlessInteger(64))
+    return "i64";
+  if (t.isSignlessInteger(32))
+    return "i32";
+  if (t.isSignlessInteger(8))
+    return "i8";
+  return "";
+}
+
+LogicalResult describe(func::FuncOp func, ArrayAttr entries,
+                       llvm::json::Array &out) {
+  for (Attribute entry : entries) {
+    auto dict = cast<DictionaryAttr>(entry);
+    auto type = cast<ShapedType>(cast<TypeAttr>(dict.get("type")).getValue());
+    std::string dtype = dtypeName(type.getElementType());
+    if (dtype.empty())
+      return func.emitError("no runtime dtype for ") << type;
+    llvm::json::Array shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(d);
+    out.push_back(llvm::json::Object{
+        {"name", cast<StringAttr>(dict.get("name")).getValue()},
+        {"dtype", dtype},
+        {"shape", std::move(shape)}});
+  }
+  return success();
+}
+
+struct EmitMetadataPass : nnc::impl::EmitMetadataBase<EmitMetadataPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    module->removeAttr("nn.model");
+    for (auto func : module.getOps<func::FuncOp>()) {
+      auto signature = func->getAttrOfType<DictionaryAttr>("nnc.signature");
+      if (!signature)
+        continue;
+      llvm::json::Array inputs, outputs, params;
+      if (failed(describe(func, cast<ArrayAttr>(signature.get("inputs")),
+                          inputs)) ||
+          failed(describe(func, cast<ArrayAttr>(signature.get("outputs")),
+                          outputs)) ||
+          failed(
+              describe(func, cast<ArrayAttr>(signature.get("params")), params)))
+        return signalPassFailure();
+      int64_t workspace = 0;
+      if (auto bytes = func->getAttrOfType<IntegerAttr>("nnc.workspace_bytes"))
+        workspace = bytes.getInt();
+      llvm::json::Object metadata{{"abi", 1},
+                                  {"model", func.getSymName()},
+                                  {"function", func.getSymName()},
+                                  {"inputs", std::move(inputs)},
+                                  {"outputs", std::move(outputs)},
+                                  {"params", std::move(params)},
+                                  {"workspace_bytes", workspace}};
+      std::string json;
+      llvm::raw_string_ostream os(json);
+      os << llvm::json::Value(std::move(metadata));
+      json.push_back('\0');
+
+      OpBuilder b(module.getBodyRegion());
+      b.setInsertionPointToEnd(module.getBody());
+      auto type = LLVM::LLVMArrayType::get(b.getI8Type(), json.size());
+      LLVM::GlobalOp::create(
+          b, func.getLoc(), type, /*isConstant=*/true, LLVM::Linkage::External,
+          (kMetadataPrefix + func.getSymName()).str(), b.getStringAttr(json));
+
+      // The C wrapper takes each memref as a pointer to its descriptor,
+      // which is what nnc_entry_<f> passes on.
+      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                    UnitAttr::get(&getContext()));
+      func->removeAttr("nnc.signature");
+      func->removeAttr("nnc.workspace_bytes");
+      func.removeArgAttrsAttr();
+      func.removeResAttrsAttr();
+    }
+  }
+};
+
+struct EmitEntryPointsPass
+    : nnc::impl::EmitEntryPointsBase<EmitEntryPointsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<StringRef> functions;
+    for (auto global : module.getOps<LLVM::GlobalOp>())
+      if (global.getSymName().starts_with(kMetadataPrefix))
+        functions.push_back(
+            global.getSymName().drop_front(kMetadataPrefix.size()));
+    for (StringRef name : functions) {
+      auto wrapper =
+          module.lookupSymbol<LLVM::LLVMFuncOp>(("_mlir_ciface_" + name).str());
+      if (!wrapper) {
+        module.emitError("no C interface wrapper for @") << name;
+        return signalPassFailure();
+      }
+      MLIRContext *ctx = &getContext();
+      Type ptr = LLVM::LLVMPointerType::get(ctx);
+      OpBuilder b(module.getBodyRegion());
+      b.setInsertionPointToEnd(module.getBody());
+      Location loc = wrapper.getLoc();
+      auto entry = LLVM::LLVMFuncOp::create(
+          b, loc, ("nnc_entry_" + name).str(),
+          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr}));
+      Block *body = entry.addEntryBlock(b);
+      b.setInsertionPointToStart(body);
+      SmallVector<Value> args;
+      for (unsigned i = 0; i < wrapper.getNumArguments(); ++i) {
+        Value slot = LLVM::GEPOp::create(
+            b, loc, ptr, ptr, body->getArgument(0),
+            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+        args.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
+      }
+      LLVM::CallOp::create(b, loc, wrapper, args);
+      LLVM::ReturnOp::create(b, loc, ValueRange{});
+    }
+  }
+};
+
+} // namespace

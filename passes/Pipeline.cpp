@@ -1,0 +1,107 @@
+//===- Pipeline.cpp - nn to LLVM, the compile pipeline --------------------===//
+//
+// nn -> (static shapes, weights as arguments) -> linalg + nnrt kernel calls
+// -> fused elementwise loops -> one-shot bufferization -> static memory plan
+// -> loops -> LLVM dialect -> entry points. docs/design.md explains each
+// stage; every stage is an upstream pass except the nnc ones in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Pipeline.h"
+#include "passes/Passes.h"
+
+#include "mlir/InitAllPasses.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+
+std::string nnc::lowerToLLVMPipeline(const CompileOptions &options) {
+  auto list = [](const std::vector<std::string> &items) {
+    return llvm::join(items, ",");
+  };
+  std::vector<std::string> passes;
+  auto add = [&](std::string p) { passes.push_back(std::move(p)); };
+  auto withList = [&](const char *pass, const char *option,
+                      const std::vector<std::string> &items) {
+    add(items.empty()
+            ? std::string(pass)
+            : std::string(pass) + "{" + option + "=" + list(items) + "}");
+  };
+  withList("nn-resolve-choices", "select", options.select);
+  withList("nn-specialize-shapes", "dims", options.dims);
+  add("nn-params-to-arguments");
+  add("canonicalize");
+  add("convert-nn-to-linalg");
+  add("convert-nn-to-kernel-calls");
+  if (options.optLevel >= 1) {
+    add("canonicalize");
+    add("cse");
+    // Producer/consumer chains of elementwise generics become one loop nest.
+    add("linalg-fuse-elementwise-ops");
+    add("canonicalize");
+  }
+  add("one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map}");
+  // Results are written straight into the caller's buffers.
+  add("buffer-results-to-out-params{hoist-static-allocs "
+      "modify-public-functions}");
+  add("canonicalize");
+  add("nnc-plan-memory");
+  add("buffer-deallocation-pipeline");
+  add("nnc-emit-metadata");
+  add("convert-linalg-to-loops");
+  add("convert-scf-to-cf");
+  add("expand-strided-metadata");
+  add("lower-affine");
+  add("convert-math-to-llvm");
+  add("convert-math-to-libm");
+  add("convert-to-llvm");
+  add("reconcile-unrealized-casts");
+  add("nnc-emit-entry-points");
+  if (options.optLevel >= 1)
+    add("canonicalize");
+  return llvm::join(passes, ",");
+}
+
+LogicalResult nnc::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                            const CompileOptions &options,
+                                            std::string &error) {
+  // The textual pipeline names passes through the registry.
+  static bool registered = [] {
+    registerAllPasses();
+    registerNNCPasses();
+    return true;
+  }();
+  (void)registered;
+  llvm::raw_string_ostream os(error);
+  return parsePassPipeline(lowerToLLVMPipeline(options), pm, os);
+}
+
+namespace {
+struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
+  Option<unsigned> optLevel{*this, "opt-level", llvm::cl::desc("0 to 3"),
+                            llvm::cl::init(3)};
+  ListOption<std::string> dims{*this, "dims",
+                               llvm::cl::desc("NAME=SIZE dim bindings")};
+  ListOption<std::string> select{*this, "select",
+                                 llvm::cl::desc("choice=label selections")};
+};
+} // namespace
+
+void nnc::registerLowerToLLVMPipeline() {
+  PassPipelineRegistration<PipelineOptions>(
+      "nnc-lower-to-llvm",
+      "nnc's compile pipeline: nn to the LLVM dialect with entry points",
+      [](OpPassManager &pm, const PipelineOptions &o) {
+        CompileOptions options;
+        options.optLevel = o.optLevel;
+        options.dims.assign(o.dims.begin(), o.dims.end());
+        options.select.assign(o.select.begin(), o.select.end());
+        std::string error;
+        if (failed(buildLowerToLLVMPipeline(pm, options, error)))
+          llvm::errs() << "nnc-lower-to-llvm: " << error << "\n";
+      });
+}

@@ -1,0 +1,63 @@
+// RUN: nnc-opt %s -split-input-file -verify-diagnostics
+
+func.func @mixed_tensors_and_memrefs(%x: tensor<2xf32>, %y: memref<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op operands must be all tensors or all memrefs}}
+  nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : memref<2xf32>) {descriptor = "op=relu"}
+  return
+}
+
+// -----
+
+func.func @memref_with_results(%x: memref<2xf32>, %y: memref<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op on memrefs has no results}}
+  %0 = nnrt.kernel_call "relu" ins(%x : memref<2xf32>) outs(%y : memref<2xf32>) {descriptor = "op=relu"} -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @missing_result(%x: tensor<2xf32>, %y: tensor<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op expects one result per outs operand, got 0 results for 1 outs}}
+  nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : tensor<2xf32>) {descriptor = "op=relu"}
+  return
+}
+
+// -----
+
+func.func @extra_result(%x: tensor<2xf32>, %y: tensor<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op expects one result per outs operand, got 2 results for 1 outs}}
+  %0:2 = nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : tensor<2xf32>) {descriptor = "op=relu"} -> tensor<2xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @result_type(%x: tensor<2xf32>, %y: tensor<2xf32>, %z: tensor<2xi64>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op result 1 has type 'tensor<2xf32>' but its outs operand has 'tensor<2xi64>'}}
+  %0:2 = nnrt.kernel_call "top_k" ins(%x : tensor<2xf32>) outs(%y, %z : tensor<2xf32>, tensor<2xi64>) {descriptor = "op=top_k"} -> tensor<2xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @unranked_result(%x: tensor<2xf32>, %y: tensor<*xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op result #0 must be variadic of ranked tensor of any type values, but got 'tensor<*xf32>'}}
+  %0 = nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : tensor<*xf32>) {descriptor = "op=relu"} -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @scalar_operand(%x: f32, %y: tensor<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op operand #0 must be variadic of shaped of any type values, but got 'f32'}}
+  %0 = nnrt.kernel_call "fill" ins(%x : f32) outs(%y : tensor<2xf32>) {descriptor = "op=fill"} -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @missing_descriptor(%x: tensor<2xf32>, %y: tensor<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op requires attribute 'descriptor'}}
+  %0 = nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : tensor<2xf32>) -> tensor<2xf32>
+  return
+}

@@ -1,0 +1,95 @@
+// RUN: nnc-opt %s -split-input-file --nnc-plan-memory | FileCheck %s
+
+// Three intermediates, largest first: %a (128 bytes) at 0; %b (64) is live
+// with %a, so it goes after it; %c (32 bytes, padded to 64) is live with %b
+// but not with %a, so it reuses %a's offset. A view keeps its buffer live:
+// %a is read through %av until the second call. Deallocations of planned
+// buffers go; the returned buffer keeps its allocation.
+
+// CHECK-LABEL: func.func @plan(
+// CHECK-SAME:    %[[IN:[a-z0-9_]+]]: memref<32xf32>, %[[OUT:[a-z0-9_]+]]: memref<8xf32>, %[[WS:[a-z0-9_]+]]: memref<192xi8>) -> memref<4xf32>
+// CHECK-SAME:    attributes {nnc.workspace_bytes = 192 : i64}
+// CHECK-NOT:     memref.alloc()
+// CHECK:         %[[OFF_A:.*]] = arith.constant 0 : index
+// CHECK-NEXT:    %[[A:.*]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<192xi8> to memref<32xf32>
+// CHECK-NEXT:    nnrt.kernel_call "relu" ins(%[[IN]] : memref<32xf32>) outs(%[[A]] : memref<32xf32>)
+// CHECK-NEXT:    %[[AV:.*]] = memref.subview %[[A]][0] [16] [1]
+// CHECK-NEXT:    %[[OFF_B:.*]] = arith.constant 128 : index
+// CHECK-NEXT:    %[[B:.*]] = memref.view %[[WS]][%[[OFF_B]]][] : memref<192xi8> to memref<16xf32>
+// CHECK-NEXT:    nnrt.kernel_call "relu" ins(%[[AV]] : {{.*}}) outs(%[[B]] : memref<16xf32>)
+// CHECK-NEXT:    %[[BV:.*]] = memref.subview %[[B]][0] [8] [1]
+// CHECK-NEXT:    %[[OFF_C:.*]] = arith.constant 0 : index
+// CHECK-NEXT:    %[[C:.*]] = memref.view %[[WS]][%[[OFF_C]]][] : memref<192xi8> to memref<8xf32>
+// CHECK-NEXT:    nnrt.kernel_call "relu" ins(%[[BV]] : {{.*}}) outs(%[[C]] : memref<8xf32>)
+// CHECK-NEXT:    nnrt.kernel_call "relu" ins(%[[C]] : memref<8xf32>) outs(%[[OUT]] : memref<8xf32>)
+// CHECK-NOT:     memref.dealloc
+// CHECK-NEXT:    %[[R:.*]] = memref.alloc() : memref<4xf32>
+// CHECK-NEXT:    return %[[R]]
+func.func @plan(%in: memref<32xf32>, %out: memref<8xf32>) -> memref<4xf32> {
+  %a = memref.alloc() : memref<32xf32>
+  nnrt.kernel_call "relu" ins(%in : memref<32xf32>) outs(%a : memref<32xf32>) {descriptor = "op=relu"}
+  %av = memref.subview %a[0] [16] [1] : memref<32xf32> to memref<16xf32, strided<[1]>>
+  %b = memref.alloc() : memref<16xf32>
+  nnrt.kernel_call "relu" ins(%av : memref<16xf32, strided<[1]>>) outs(%b : memref<16xf32>) {descriptor = "op=relu"}
+  %bv = memref.subview %b[0] [8] [1] : memref<16xf32> to memref<8xf32, strided<[1]>>
+  %c = memref.alloc() : memref<8xf32>
+  nnrt.kernel_call "relu" ins(%bv : memref<8xf32, strided<[1]>>) outs(%c : memref<8xf32>) {descriptor = "op=relu"}
+  nnrt.kernel_call "relu" ins(%c : memref<8xf32>) outs(%out : memref<8xf32>) {descriptor = "op=relu"}
+  memref.dealloc %c : memref<8xf32>
+  %r = memref.alloc() : memref<4xf32>
+  return %r : memref<4xf32>
+}
+
+// -----
+
+// Two buffers live at the same time never share memory, whatever their
+// sizes; i1 takes a byte per element.
+
+// CHECK-LABEL: func.func @overlap(
+// CHECK-SAME:    %[[WS:[a-z0-9_]+]]: memref<128xi8>)
+// CHECK-SAME:    attributes {nnc.workspace_bytes = 128 : i64}
+// CHECK:         %[[OFF_M:.*]] = arith.constant 0 : index
+// CHECK-NEXT:    memref.view %[[WS]][%[[OFF_M]]][] : memref<128xi8> to memref<40xi1>
+// CHECK:         %[[OFF_N:.*]] = arith.constant 64 : index
+// CHECK-NEXT:    memref.view %[[WS]][%[[OFF_N]]][] : memref<128xi8> to memref<2xf64>
+func.func @overlap(%x: memref<40xi1>, %y: memref<2xf64>) {
+  %m = memref.alloc() : memref<40xi1>
+  %n = memref.alloc() : memref<2xf64>
+  nnrt.kernel_call "k" ins(%x : memref<40xi1>) outs(%m : memref<40xi1>) {descriptor = "op=k"}
+  nnrt.kernel_call "k" ins(%m, %y : memref<40xi1>, memref<2xf64>) outs(%n : memref<2xf64>) {descriptor = "op=k"}
+  nnrt.kernel_call "k" ins(%n : memref<2xf64>) outs(%y : memref<2xf64>) {descriptor = "op=k"}
+  return
+}
+
+// -----
+
+// Not planned: a returned buffer, one used inside a nested region, one with
+// a dynamic size. With nothing planned the workspace is empty.
+
+// CHECK-LABEL: func.func @unplanned(
+// CHECK-SAME:    %[[N:[a-z0-9_]+]]: index, %{{[a-z0-9_]+}}: memref<0xi8>) -> memref<4xf32>
+// CHECK-SAME:    attributes {nnc.workspace_bytes = 0 : i64}
+// CHECK-NOT:     memref.view
+// CHECK:         %[[R:.*]] = memref.alloc() : memref<4xf32>
+// CHECK:         %[[L:.*]] = memref.alloc() : memref<4xf32>
+// CHECK:         %[[D:.*]] = memref.alloc(%[[N]]) : memref<?xf32>
+// CHECK:         scf.for
+// CHECK-NEXT:      nnrt.kernel_call "relu" ins(%[[R]] : memref<4xf32>) outs(%[[L]] : memref<4xf32>)
+// CHECK:         memref.dealloc %[[L]]
+// CHECK:         memref.dealloc %[[D]]
+// CHECK:         return %[[R]]
+func.func @unplanned(%n: index) -> memref<4xf32> {
+  %r = memref.alloc() : memref<4xf32>
+  %l = memref.alloc() : memref<4xf32>
+  %d = memref.alloc(%n) : memref<?xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.for %i = %c0 to %c2 step %c1 {
+    nnrt.kernel_call "relu" ins(%r : memref<4xf32>) outs(%l : memref<4xf32>) {descriptor = "op=relu"}
+  }
+  nnrt.kernel_call "relu" ins(%d : memref<?xf32>) outs(%d : memref<?xf32>) {descriptor = "op=relu"}
+  memref.dealloc %l : memref<4xf32>
+  memref.dealloc %d : memref<?xf32>
+  return %r : memref<4xf32>
+}
