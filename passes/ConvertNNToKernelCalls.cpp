@@ -8,6 +8,7 @@
 #include "runtime/abi/Kernels.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace nnc {
 #define GEN_PASS_DEF_CONVERTNNTOKERNELCALLS
@@ -22,19 +23,39 @@ namespace {
 struct ConvertNNToKernelCallsPass
     : nnc::impl::ConvertNNToKernelCallsBase<ConvertNNToKernelCallsPass> {
   void runOnOperation() override {
+    // Pre-order, and not into nn ops with regions: an unresolved nn.choice
+    // is reported as such rather than through the first op inside it.
     SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<nn::NNDialect>(op->getDialect()))
-        ops.push_back(op);
+    getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
+      // Declarations are checked below, once their users are lowered.
+      if (!isa_and_nonnull<nn::NNDialect>(op->getDialect()) ||
+          isa<nn::ParameterOp>(op))
+        return WalkResult::advance();
+      ops.push_back(op);
+      return op->getNumRegions() != 0 ? WalkResult::skip()
+                                      : WalkResult::advance();
     });
     for (Operation *op : ops)
       if (failed(lower(op)))
         return signalPassFailure();
+    // nn.optimizer_step and nn.assign name parameters by symbol; as kernel
+    // calls they carry the names in their descriptors, so the declarations
+    // have no users left. One that is still read was not made an argument.
+    for (auto parameter :
+         llvm::make_early_inc_range(getOperation().getOps<nn::ParameterOp>())) {
+      if (!SymbolTable::symbolKnownUseEmpty(parameter, getOperation())) {
+        parameter.emitError("cannot be compiled here: ")
+            << "@" << parameter.getSymName()
+            << " is still read; run nn-params-to-arguments first";
+        return signalPassFailure();
+      }
+      parameter.erase();
+    }
   }
 
   LogicalResult lower(Operation *op) {
     StringRef name = op->getName().stripDialect();
-    if (op->getNumRegions() != 0 || isa<nn::ParameterOp, nn::ParamOp>(op))
+    if (op->getNumRegions() != 0 || isa<nn::ParamOp>(op))
       return op->emitError("cannot be compiled here: ")
              << op->getName()
              << " must be resolved first (nn-resolve-choices, "
@@ -60,9 +81,13 @@ struct ConvertNNToKernelCallsPass
       inits.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
                                               type.getElementType()));
     }
+    // Random draws and training-state updates (nn.optimizer_step, nn.assign,
+    // which have no results) must neither be merged nor dropped as dead.
+    UnitAttr sideEffects =
+        isMemoryEffectFree(op) ? UnitAttr() : b.getUnitAttr();
     auto call = nnrt::KernelCallOp::create(
         b, loc, op->getResultTypes(), b.getStringAttr(name),
-        b.getStringAttr(*descriptor), op->getOperands(), inits);
+        b.getStringAttr(*descriptor), sideEffects, op->getOperands(), inits);
     op->replaceAllUsesWith(call.getResults());
     op->erase();
     return success();

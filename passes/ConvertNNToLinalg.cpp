@@ -3,9 +3,11 @@
 // Elementwise ops become linalg.generic with numpy broadcasting in the
 // indexing maps, so producer/consumer chains fuse into one loop nest
 // (linalg-fuse-elementwise-ops) and LLVM vectorises them. Data movement
-// becomes tensor/linalg ops that bufferize to views where possible. Only
-// float (f32/f64) arithmetic is generated here; other element types keep
-// the runtime kernel.
+// becomes tensor/linalg ops that bufferize to views where possible.
+// Arithmetic is generated for f32/f64 only (other element types keep the
+// runtime kernel). Ops that do no arithmetic in the element type are
+// generated more widely: fills of any float type, casts to any float type
+// and data movement of any element type.
 //
 //===----------------------------------------------------------------------===//
 
@@ -337,6 +339,8 @@ struct LowerConcat : OpRewritePattern<nn::ConcatOp> {
   }
 };
 
+/// Any float type: the fill value is a constant of the element type, so no
+/// arithmetic happens in it (integer fills keep the kernel).
 struct LowerFill : OpRewritePattern<nn::FillOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::FillOp op,
@@ -366,6 +370,21 @@ struct LowerConstant : OpRewritePattern<nn::ConstantOp> {
   }
 };
 
+/// Float -> float conversion of one element. Two formats of one width
+/// (f16 and bf16) have no direct conversion: the value goes through f32,
+/// which holds both exactly, so only the final truncation rounds.
+Value convertFloat(OpBuilder &b, Location loc, Value x, FloatType to) {
+  auto from = cast<FloatType>(x.getType());
+  if (from == to)
+    return x;
+  if (from.getWidth() < to.getWidth())
+    return arith::ExtFOp::create(b, loc, to, x);
+  if (from.getWidth() > to.getWidth())
+    return arith::TruncFOp::create(b, loc, to, x);
+  Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+  return arith::TruncFOp::create(b, loc, to, wide);
+}
+
 /// Float <-> float and int -> float casts (the ones models use: token ids and
 /// masks to float, precision changes).
 struct LowerCast : OpRewritePattern<nn::CastOp> {
@@ -379,17 +398,18 @@ struct LowerCast : OpRewritePattern<nn::CastOp> {
     auto toFloat = dyn_cast<FloatType>(to);
     if (!toFloat || !(isa<FloatType>(from) || from.isSignlessInteger()))
       return failure();
+    // Distinct formats of one width convert through f32, which must be
+    // wider than both (true of the 16- and 8-bit formats).
+    auto fromFloat = dyn_cast<FloatType>(from);
+    if (fromFloat && fromFloat != toFloat &&
+        fromFloat.getWidth() == toFloat.getWidth() && toFloat.getWidth() >= 32)
+      return failure();
     rewriter.replaceOp(
         op, elementwise(rewriter, op.getLoc(),
                         cast<RankedTensorType>(op.getType()), op.getInput(),
                         [&](OpBuilder &b, Location l, ValueRange v) -> Value {
-                          if (auto fromFloat = dyn_cast<FloatType>(from)) {
-                            if (fromFloat.getWidth() < toFloat.getWidth())
-                              return arith::ExtFOp::create(b, l, to, v[0]);
-                            if (fromFloat.getWidth() > toFloat.getWidth())
-                              return arith::TruncFOp::create(b, l, to, v[0]);
-                            return v[0];
-                          }
+                          if (fromFloat)
+                            return convertFloat(b, l, v[0], toFloat);
                           // Booleans are 0/1; other integers are signed.
                           if (from.isInteger(1))
                             return arith::UIToFPOp::create(b, l, to, v[0]);

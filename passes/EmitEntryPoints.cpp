@@ -49,21 +49,36 @@ std::string dtypeName(Type t) {
   return "";
 }
 
-LogicalResult describe(func::FuncOp func, ArrayAttr entries,
-                       llvm::json::Array &out) {
-  for (Attribute entry : entries) {
-    auto dict = cast<DictionaryAttr>(entry);
-    auto type = cast<ShapedType>(cast<TypeAttr>(dict.get("type")).getValue());
+/// Appends {name, dtype, shape} for each entry of `signature[key]`, which
+/// must be an array of {name = "...", type = <ranked tensor type>}
+/// dictionaries.
+LogicalResult describe(func::FuncOp func, DictionaryAttr signature,
+                       StringRef key, llvm::json::Array &out) {
+  auto entries = dyn_cast_or_null<ArrayAttr>(signature.get(key));
+  if (!entries)
+    return func.emitError("nnc.signature needs '")
+           << key << "', an array of {name, type} entries";
+  for (auto [i, entry] : llvm::enumerate(entries)) {
+    auto dict = dyn_cast<DictionaryAttr>(entry);
+    auto name =
+        dict ? dyn_cast_or_null<StringAttr>(dict.get("name")) : StringAttr();
+    auto typeAttr =
+        dict ? dyn_cast_or_null<TypeAttr>(dict.get("type")) : TypeAttr();
+    auto type = typeAttr ? dyn_cast<RankedTensorType>(typeAttr.getValue())
+                         : RankedTensorType();
+    if (!name || !type)
+      return func.emitError("nnc.signature '")
+             << key << "' entry " << i
+             << " needs a string 'name' and a ranked tensor 'type'";
     std::string dtype = dtypeName(type.getElementType());
     if (dtype.empty())
       return func.emitError("no runtime dtype for ") << type;
     llvm::json::Array shape;
     for (int64_t d : type.getShape())
       shape.push_back(d);
-    out.push_back(llvm::json::Object{
-        {"name", cast<StringAttr>(dict.get("name")).getValue()},
-        {"dtype", dtype},
-        {"shape", std::move(shape)}});
+    out.push_back(llvm::json::Object{{"name", name.getValue()},
+                                     {"dtype", dtype},
+                                     {"shape", std::move(shape)}});
   }
   return success();
 }
@@ -77,12 +92,9 @@ struct EmitMetadataPass : nnc::impl::EmitMetadataBase<EmitMetadataPass> {
       if (!signature)
         continue;
       llvm::json::Array inputs, outputs, params;
-      if (failed(describe(func, cast<ArrayAttr>(signature.get("inputs")),
-                          inputs)) ||
-          failed(describe(func, cast<ArrayAttr>(signature.get("outputs")),
-                          outputs)) ||
-          failed(
-              describe(func, cast<ArrayAttr>(signature.get("params")), params)))
+      if (failed(describe(func, signature, "inputs", inputs)) ||
+          failed(describe(func, signature, "outputs", outputs)) ||
+          failed(describe(func, signature, "params", params)))
         return signalPassFailure();
       int64_t workspace = 0;
       if (auto bytes = func->getAttrOfType<IntegerAttr>("nnc.workspace_bytes"))

@@ -6,6 +6,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include "llvm/ADT/StringSet.h"
+
+#include "llvm/ADT/StringSet.h"
+
 #include <map>
 
 namespace nnc {
@@ -44,10 +48,17 @@ struct ParamsToArgumentsPass
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (!func.isExternal())
         convert(func);
-    // The declarations are read by nothing now.
-    for (auto parameter :
-         llvm::make_early_inc_range(getOperation().getOps<nn::ParameterOp>()))
-      parameter.erase();
+    // Declarations that nothing names any more go; nn.optimizer_step and
+    // nn.assign still name theirs (convert-nn-to-kernel-calls removes those).
+    llvm::StringSet<> named;
+    getOperation().walk([&](Operation *op) {
+      op->getAttrDictionary().walk(
+          [&](SymbolRefAttr ref) { named.insert(ref.getRootReference()); });
+    });
+    for (auto parameter : llvm::make_early_inc_range(
+             getOperation().getOps<nn::ParameterOp>()))
+      if (!named.contains(parameter.getSymName()))
+        parameter.erase();
   }
 
   void convert(func::FuncOp func) {

@@ -152,8 +152,11 @@ def ConvertNNToKernelCalls : Pass<"convert-nn-to-kernel-calls", "mlir::ModuleOp"
     `nnrt.kernel_call` of the runtime's kernel for it (OpenBLAS GEMMs,
     convolutions, recurrent layers, attention, ...), with its attributes
     encoded in the call's descriptor and a `tensor.empty` destination per
-    result. An op that has neither a code generation pattern nor a runtime
-    kernel is reported by name.
+    result. Calls of ops that are not free of memory effects (random draws,
+    `nn.optimizer_step`, `nn.assign`) carry `has_side_effects`, so they are
+    kept even without results. An op that has neither a code generation
+    pattern nor a runtime kernel is reported by name, and so is an
+    unresolved `nn.choice` or `nn.param`.
   }];
   let dependentDialects = [
     "mlir::tensor::TensorDialect", "nnc::nnrt::NNRTDialect"
@@ -165,7 +168,11 @@ def PlanMemory : Pass<"nnc-plan-memory", "mlir::ModuleOp"> {
   let description = [{
     After bufferization, each `memref.alloc` with a static shape whose
     buffer does not escape the function gets an offset in a workspace that
-    the caller passes as a new last argument (`memref<Nxi8>`). Buffers whose
+    the caller passes as a new last argument (`memref<Nxi8>`). Only the
+    compiled entry functions, those with an `nnc.signature`
+    (nn-params-to-arguments), are planned: the runtime passes their
+    workspace, and the signatures of other functions, which calls inside
+    the module must match, stay as they are. Buffers whose
     lifetimes (from the allocation to the last use of the buffer or of a
     view of it) do not overlap share memory; offsets are assigned greedily,
     largest buffer first, 64-byte aligned. The function gets the

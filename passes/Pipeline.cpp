@@ -18,20 +18,33 @@
 
 using namespace mlir;
 
-std::string nnc::lowerToLLVMPipeline(const CompileOptions &options) {
-  auto list = [](const std::vector<std::string> &items) {
-    return llvm::join(items, ",");
-  };
+std::string nnc::prepareNNPipeline(const CompileOptions &options) {
   std::vector<std::string> passes;
-  auto add = [&](std::string p) { passes.push_back(std::move(p)); };
   auto withList = [&](const char *pass, const char *option,
                       const std::vector<std::string> &items) {
-    add(items.empty()
-            ? std::string(pass)
-            : std::string(pass) + "{" + option + "=" + list(items) + "}");
+    passes.push_back(items.empty() ? std::string(pass)
+                                   : std::string(pass) + "{" + option + "=" +
+                                         llvm::join(items, ",") + "}");
   };
   withList("nn-resolve-choices", "select", options.select);
   withList("nn-specialize-shapes", "dims", options.dims);
+  if (!options.trainLoss.empty()) {
+    // After specialisation, so the loss and gradient ops get static types.
+    passes.push_back("nn-attach-loss{loss=" + options.trainLoss +
+                     " label-smoothing=" +
+                     std::to_string(options.labelSmoothing) + "}");
+    passes.push_back("nn-differentiate");
+  }
+  return llvm::join(passes, ",");
+}
+
+std::string nnc::lowerToLLVMPipeline(const CompileOptions &options) {
+  return prepareNNPipeline(options) + "," + lowerNNPipeline(options);
+}
+
+std::string nnc::lowerNNPipeline(const CompileOptions &options) {
+  std::vector<std::string> passes;
+  auto add = [&](std::string p) { passes.push_back(std::move(p)); };
   add("nn-params-to-arguments");
   add("canonicalize");
   add("convert-nn-to-linalg");
@@ -66,9 +79,8 @@ std::string nnc::lowerToLLVMPipeline(const CompileOptions &options) {
   return llvm::join(passes, ",");
 }
 
-LogicalResult nnc::buildLowerToLLVMPipeline(OpPassManager &pm,
-                                            const CompileOptions &options,
-                                            std::string &error) {
+LogicalResult nnc::parsePipeline(OpPassManager &pm, StringRef pipeline,
+                                std::string &error) {
   // The textual pipeline names passes through the registry.
   static bool registered = [] {
     registerAllPasses();
@@ -77,7 +89,13 @@ LogicalResult nnc::buildLowerToLLVMPipeline(OpPassManager &pm,
   }();
   (void)registered;
   llvm::raw_string_ostream os(error);
-  return parsePassPipeline(lowerToLLVMPipeline(options), pm, os);
+  return parsePassPipeline(pipeline, pm, os);
+}
+
+LogicalResult nnc::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                            const CompileOptions &options,
+                                            std::string &error) {
+  return parsePipeline(pm, lowerToLLVMPipeline(options), error);
 }
 
 namespace {

@@ -17,14 +17,31 @@ struct CompileOptions {
   std::vector<std::string> dims;
   /// choice=label selections; unselected choices compile as the mixture.
   std::vector<std::string> select;
+  /// When set, compile the model's training step instead of its forward
+  /// function: nn-attach-loss with this loss, then nn-differentiate, after
+  /// the shapes are made static.
+  std::string trainLoss;
+  double labelSmoothing = 0.0;
 };
 
 /// The pass pipeline from nn (as the front end emits it) to the LLVM
 /// dialect, as a textual pipeline (what `nnc compile --print-pipeline`
-/// shows and `nnc-opt --nnc-lower-to-llvm` runs).
+/// shows and `nnc-opt --nnc-lower-to-llvm` runs): prepareNNPipeline
+/// followed by lowerNNPipeline.
 std::string lowerToLLVMPipeline(const CompileOptions &options);
+/// The nn-level preparation: choices resolved, shapes made static and, for
+/// a training step, the loss and its gradients added.
+std::string prepareNNPipeline(const CompileOptions &options);
+/// From prepared nn functions (static shapes, no choices) to the LLVM
+/// dialect with entry points.
+std::string lowerNNPipeline(const CompileOptions &options);
 
-/// Adds that pipeline to `pm` (a module-level pass manager).
+/// Adds a textual pipeline of registered passes (upstream and nnc's) to
+/// `pm` (a module-level pass manager).
+llvm::LogicalResult parsePipeline(mlir::OpPassManager &pm,
+                                  llvm::StringRef pipeline, std::string &error);
+
+/// Adds lowerToLLVMPipeline to `pm`.
 llvm::LogicalResult buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                                              const CompileOptions &options,
                                              std::string &error);

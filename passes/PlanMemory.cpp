@@ -71,8 +71,11 @@ liveInterval(memref::AllocOp alloc, Block &block,
 
 struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
   void runOnOperation() override {
+    // Only the compiled entry functions get a workspace argument: their
+    // callers (the runtime) know to pass one, while a call of any other
+    // function in the module would no longer match its signature.
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (!func.isExternal())
+      if (!func.isExternal() && func->hasAttr("nnc.signature"))
         plan(func);
   }
 

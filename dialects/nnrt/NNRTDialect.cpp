@@ -19,6 +19,12 @@ void NNRTDialect::initialize() {
 }
 
 LogicalResult KernelCallOp::verify() {
+  // A call without operands (a kernel with side effects only) is in both
+  // forms at once; it has no results, like a call on memrefs.
+  if (getOperation()->getNumOperands() == 0)
+    return getNumResults() == 0
+               ? success()
+               : emitOpError("without operands has no results");
   bool onTensors = hasPureTensorSemantics();
   if (!onTensors && !hasPureBufferSemantics())
     return emitOpError("operands must be all tensors or all memrefs");
@@ -42,8 +48,12 @@ LogicalResult KernelCallOp::verify() {
 void KernelCallOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  // On tensors the op is pure (DPS); on buffers it reads `ins` and writes
-  // `outs`, like a linalg op.
+  // Effects the operands do not show (see the op description).
+  if (getHasSideEffects())
+    effects.emplace_back(MemoryEffects::Write::get(),
+                         SideEffects::DefaultResource::get());
+  // On tensors the op is otherwise pure (DPS); on buffers it reads `ins` and
+  // writes `outs`, like a linalg op.
   if (hasPureTensorSemantics())
     return;
   for (OpOperand &operand : getInputsMutable())

@@ -23,6 +23,11 @@ def NNRT_Dialect : Dialect {
 class NNRT_Op<string mnemonic, list<Trait> traits = []>
     : Op<NNRT_Dialect, mnemonic, traits>;
 
+// Ranked only: the LLVM lowering passes each memref's rank beside its
+// descriptor, and kernels are compiled for static shapes.
+def NNRT_Operand : AnyTypeOf<[AnyRankedTensor, AnyMemRef],
+                             "ranked tensor or memref">;
+
 def NNRT_KernelCallOp : NNRT_Op<"kernel_call", [
     AttrSizedOperandSegments, DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
@@ -38,14 +43,26 @@ def NNRT_KernelCallOp : NNRT_Op<"kernel_call", [
            outs(%init : tensor<1x6x24x24xf32>) {descriptor = "op=conv\n..."}
            -> tensor<1x6x24x24xf32>
     ```
+
+    Otherwise the call only reads its `ins` and writes its `outs`: on
+    tensors it is pure and is removed when its results are unused. A kernel
+    with effects beyond that (a random draw, an optimiser step or another
+    update of training state, which may have no `outs` at all) carries
+    `has_side_effects`: the op then also writes the default resource, in
+    both forms, so it is neither merged with another call nor removed.
+    ```mlir
+    nnrt.kernel_call "assign" ins(%v : tensor<16xf32>)
+      {descriptor = "op=assign\n...", has_side_effects}
+    ```
   }];
   let arguments = (ins StrAttr:$kernel, StrAttr:$descriptor,
-                       Variadic<AnyShaped>:$inputs,
-                       Variadic<AnyShaped>:$outputs);
+                       UnitAttr:$has_side_effects,
+                       Variadic<NNRT_Operand>:$inputs,
+                       Variadic<NNRT_Operand>:$outputs);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $kernel (`ins` `(` $inputs^ `:` type($inputs) `)`)?
-    `outs` `(` $outputs `:` type($outputs) `)` attr-dict
+    (`outs` `(` $outputs^ `:` type($outputs) `)`)? attr-dict
     (`->` type($results)^)?
   }];
   let extraClassDeclaration = [{

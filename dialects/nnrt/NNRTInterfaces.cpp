@@ -17,6 +17,7 @@
 #include "mlir/IR/DialectRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace mlir;
 using namespace nnc::nnrt;
@@ -51,8 +52,8 @@ struct KernelCallBufferization
       return failure();
     rewriter.setInsertionPoint(op);
     KernelCallOp::create(rewriter, op->getLoc(), TypeRange{},
-                         call.getKernelAttr(), call.getDescriptorAttr(), inputs,
-                         outputs);
+                         call.getKernelAttr(), call.getDescriptorAttr(),
+                         call.getHasSideEffectsAttr(), inputs, outputs);
     bufferization::replaceOpWithBufferizedValues(rewriter, op, outputs);
     return success();
   }
@@ -66,8 +67,10 @@ struct KernelCallBufferization
 /// string.
 Value descriptorAddress(OpBuilder &b, Location loc, ModuleOp module,
                         StringRef descriptor) {
+  // xxh3, not llvm::hash_value (seeded per process in builds with
+  // assertions): the same model compiles to the same object file.
   std::string name =
-      "nnc_kernel_descriptor_" + llvm::utohexstr(llvm::hash_value(descriptor));
+      "nnc_kernel_descriptor_" + llvm::utohexstr(llvm::xxh3_64bits(descriptor));
   std::string contents = descriptor.str();
   contents.push_back('\0');
   auto global = module.lookupSymbol<LLVM::GlobalOp>(name);
@@ -100,7 +103,11 @@ struct KernelCallToLLVM : ConvertOpToLLVMPattern<KernelCallOp> {
   LogicalResult
   matchAndRewrite(KernelCallOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getNumResults() != 0)
+    // A call on tensors without `outs` has no results either: ask for
+    // operands that are not tensors, not for zero results. The llvm.call it
+    // becomes has unknown effects, so `has_side_effects` needs no attribute
+    // there.
+    if (op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "not bufferized");
     Location loc = op.getLoc();
     auto module = op->getParentOfType<ModuleOp>();

@@ -1,7 +1,8 @@
 //===- AdapterUtil.h - Attribute readers shared by adapters ------*- C++
 //-*-===//
 //
-// Attributes that several ops (and their gradient ops) read the same way.
+// Attributes and operands that several ops (and their gradient ops) read the
+// same way.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_RUNTIME_ABI_ADAPTERUTIL_H
@@ -54,6 +55,32 @@ inline kernels::AttentionDropout attentionDropout(const KernelCall &c) {
     d.seed = c.context.opSeed(uint64_t(c.attrs.getInt("training_seed")));
   }
   return d;
+}
+
+/// The projection weights of nn.multi_head_attention or its gradient op,
+/// whose operand groups from `first` on are in_proj_weight?,
+/// q/k/v_proj_weight?, in_proj_bias?, out_proj_weight, out_proj_bias?.
+inline kernels::MultiHeadAttentionWeights attentionWeights(const KernelCall &c,
+                                                           size_t first) {
+  kernels::MultiHeadAttentionWeights w;
+  w.inProjWeight = c.optional(first);
+  w.qProjWeight = c.optional(first + 1);
+  w.kProjWeight = c.optional(first + 2);
+  w.vProjWeight = c.optional(first + 3);
+  w.inProjBias = c.optional(first + 4);
+  w.outProjWeight = c.operand(first + 5);
+  w.outProjBias = c.optional(first + 6);
+  return w;
+}
+
+/// A gradient a backward kernel left undefined (no affine weight, a target
+/// it does not differentiate) is zero, of the type of the value it belongs
+/// to.
+inline Tensor zerosIfUndefined(Tensor grad, DType dtype, const Shape &shape) {
+  return grad.defined() ? std::move(grad) : Tensor(dtype, shape);
+}
+inline Tensor zerosIfUndefined(Tensor grad, const Tensor &like) {
+  return zerosIfUndefined(std::move(grad), like.dtype(), like.shape());
 }
 
 } // namespace nnc::rt::abi

@@ -74,6 +74,8 @@ const Kernel *nnc::rt::abi::lookupKernel(std::string_view op) {
     registerShapeKernels(r);
     registerSequenceKernels(r);
     registerLossKernels(r);
+    registerGradKernels(r);
+    registerGradLayerKernels(r);
     return r;
   }();
   return registry.find(op);

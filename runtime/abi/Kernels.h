@@ -122,6 +122,8 @@ void registerLayerKernels(Registry &r);
 void registerShapeKernels(Registry &r);
 void registerSequenceKernels(Registry &r);
 void registerLossKernels(Registry &r);
+void registerGradKernels(Registry &r);
+void registerGradLayerKernels(Registry &r);
 
 } // namespace nnc::rt::abi
 

@@ -3,7 +3,9 @@
 //
 // What a kernel needs beyond its operands and attributes: the run's seed and
 // whether stochastic ops sample (MC dropout), the counter that gives each
-// stochastic evaluation a fresh seed, and the first error of the run.
+// stochastic evaluation a fresh seed, the first error of the run, and the
+// hooks through which a training step's side effects leave the run
+// (nn.optimizer_step's gradients, nn.assign's new buffer values).
 // The reference executor owns one per run; compiled code uses the calling
 // thread's current context (ScopedRunContext installs one, otherwise a
 // per-thread default is used), which nnc_kernel_call records errors in.
@@ -12,17 +14,34 @@
 #ifndef NNC_RUNTIME_ABI_RUNCONTEXT_H
 #define NNC_RUNTIME_ABI_RUNCONTEXT_H
 
+#include "runtime/Tensor.h"
+
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace nnc::rt::abi {
 
 class RunContext {
 public:
+  /// Receives the gradients of nn.optimizer_step (parameter names and
+  /// gradients, in the op's order; the handler may modify the gradients,
+  /// e.g. clip them); returns false with a reason to fail the run.
+  using GradientHandler =
+      std::function<bool(const std::vector<std::string> &names,
+                         std::vector<Tensor> &grads, std::string &why)>;
+  /// Rebinds buffer `name` (running statistics) to `value` for later runs
+  /// (nn.assign); returns false with a reason to fail the run. `value` may
+  /// view memory the caller reuses: a hook that keeps it must copy it.
+  using AssignHook = std::function<bool(const std::string &name,
+                                        const Tensor &value, std::string &why)>;
+
   explicit RunContext(uint64_t seed = 0, bool stochastic = false)
       : seed(seed), stochastic(stochastic) {}
 
   /// Starts a new run: clears the error and the stochastic-call counter.
+  /// The hooks stay: they belong to whoever runs the code, not to one run.
   void reset(uint64_t newSeed, bool newStochastic) {
     seed = newSeed;
     stochastic = newStochastic;
@@ -57,6 +76,15 @@ public:
     firstError = std::move(message);
   }
 
+  /// The handler of nn.optimizer_step; empty when the run has no optimiser.
+  const GradientHandler &gradientHandler() const { return onGradients; }
+  void setGradientHandler(GradientHandler handler) {
+    onGradients = std::move(handler);
+  }
+  /// The hook of nn.assign; empty when nothing can receive buffer updates.
+  const AssignHook &assignHook() const { return onAssign; }
+  void setAssignHook(AssignHook hook) { onAssign = std::move(hook); }
+
   /// The calling thread's current context: the innermost ScopedRunContext,
   /// or a per-thread default.
   static RunContext &current();
@@ -68,6 +96,8 @@ private:
   uint64_t stochasticCalls = 0;
   bool hasError = false;
   std::string firstError;
+  GradientHandler onGradients;
+  AssignHook onAssign;
 };
 
 /// Makes `context` the calling thread's current context for its lifetime.

@@ -48,18 +48,10 @@ static bool scaledDotProductAttention(KernelCall &c) {
 /// in_proj_bias?, out_proj_weight, out_proj_bias?, key_padding_mask?,
 /// attn_mask?.
 static bool multiHeadAttention(KernelCall &c) {
-  k::MultiHeadAttentionWeights w;
-  w.inProjWeight = c.optional(3);
-  w.qProjWeight = c.optional(4);
-  w.kProjWeight = c.optional(5);
-  w.vProjWeight = c.optional(6);
-  w.inProjBias = c.optional(7);
-  w.outProjWeight = c.operand(8);
-  w.outProjBias = c.optional(9);
   return c.setResult(0, k::multiHeadAttention(
-                            c.operand(0), c.operand(1), c.operand(2), w,
-                            c.optional(10), c.optional(11),
-                            c.attrs.getInt("num_heads"),
+                            c.operand(0), c.operand(1), c.operand(2),
+                            attentionWeights(c, 3), c.optional(10),
+                            c.optional(11), c.attrs.getInt("num_heads"),
                             c.attrs.getBool("batch_first"),
                             c.attrs.getBool("is_causal"), attentionDropout(c)));
 }

@@ -47,8 +47,10 @@ private:
 /// calls record their errors (and draw their seeds) there; false with `error`
 /// set to the first recorded error.
 bool callEntry(CompiledModel::EntryFn entry, void **args, uint64_t seed,
-               std::string &error) {
+               const CompiledModel::Hooks &hooks, std::string &error) {
   abi::RunContext context(seed, /*stochastic=*/false);
+  context.setGradientHandler(hooks.gradients);
+  context.setAssignHook(hooks.assign);
   {
     abi::ScopedRunContext scope(context);
     entry(args);
@@ -179,7 +181,7 @@ CompiledModel::run(const std::vector<Tensor> &inputs, std::string &error) {
   descriptors.add(workspace.data(), {int64_t(sig.workspaceBytes)});
   std::vector<void *> args = descriptors.args();
 
-  if (!callEntry(entry, args.data(), seed, error)) {
+  if (!callEntry(entry, args.data(), seed, hooks, error)) {
     error = sig.function + ": " + error;
     return std::nullopt;
   }

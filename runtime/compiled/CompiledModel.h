@@ -25,6 +25,7 @@
 #define NNC_RUNTIME_COMPILED_COMPILEDMODEL_H
 
 #include "runtime/Tensor.h"
+#include "runtime/abi/RunContext.h"
 #include "runtime/compiled/ModelSignature.h"
 
 #include <map>
@@ -70,6 +71,15 @@ public:
   /// outputs.
   void setSeed(uint64_t seed);
 
+  /// What a compiled training step calls back into: nn.optimizer_step hands
+  /// its gradients to `gradients`, nn.assign its new buffer values (running
+  /// statistics) to `assign`. A run without them fails at those ops.
+  struct Hooks {
+    abi::RunContext::GradientHandler gradients;
+    abi::RunContext::AssignHook assign;
+  };
+  void setHooks(Hooks newHooks) { hooks = std::move(newHooks); }
+
   /// Runs the entry on `inputs`, which must match the signature's inputs in
   /// number, dtype and shape (errors say which input, expected and got).
   /// Returns the outputs, or nullopt with `error` set to the input problem or
@@ -89,6 +99,7 @@ private:
   Buffer workspace;
   std::mutex runMutex;
   uint64_t seed = 0;
+  Hooks hooks;
 };
 
 } // namespace nnc::rt

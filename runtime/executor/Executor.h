@@ -16,6 +16,7 @@
 #define NNC_RUNTIME_EXECUTOR_EXECUTOR_H
 
 #include "runtime/Tensor.h"
+#include "runtime/abi/RunContext.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -76,9 +77,7 @@ public:
   /// Receives the gradients of a training step's nn.optimizer_step
   /// (parameter names and gradients, in the op's order); returns false with
   /// a reason to fail the run.
-  using GradientHandler =
-      std::function<bool(const std::vector<std::string> &names,
-                         std::vector<rt::Tensor> &grads, std::string &why)>;
+  using GradientHandler = rt::abi::RunContext::GradientHandler;
 
   struct RunOptions {
     /// Dropout samples masks (MC dropout) instead of being the identity.

@@ -1,13 +1,13 @@
 //===- Interpreter.cpp - Op-by-op evaluation: control and structure -------===//
 //
 // The evaluation loop, index arithmetic for dynamic sizes, parameters,
-// constants and search-space choices. Every op with a kernel adapter
-// (runtime/abi/Kernels.h) runs through it (InterpreterKernels.cpp); gradient
-// ops are dispatched in InterpreterGrad*.cpp. After every op the result shapes
-// are checked against the op's result types: a run-time size that contradicts
-// the program (a symbolic dimension bound inconsistently, a slice past a short
-// sequence) is an error naming the op's source location, never a silent wrong
-// answer.
+// constants and search-space choices. Every other nn op, gradient and
+// training-step ops included, runs through its kernel adapter
+// (runtime/abi/Kernels.h, InterpreterKernels.cpp). After every op the result
+// shapes are checked against the op's result types: a run-time size that
+// contradicts the program (a symbolic dimension bound inconsistently, a slice
+// past a short sequence) is an error naming the op's source location, never a
+// silent wrong answer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +34,34 @@ static std::string locationString(mlir::Location loc) {
     return file.getFilename().str() + ":" + std::to_string(file.getLine()) +
            ":" + std::to_string(file.getColumn());
   return "";
+}
+
+Interpreter::Interpreter(std::map<std::string, rt::Tensor> &params,
+                         const std::map<std::string, std::string> &selected,
+                         const Executor::RunOptions &options,
+                         KernelCache &kernels)
+    : params(params), selected(selected), kernels(kernels),
+      context(options.seed, options.stochastic), profile(options.profile) {
+  context.setGradientHandler(options.applyGradients);
+  // The new value is what later runs see. Only a declared buffer of the same
+  // type may be rebound: anything else would corrupt the parameter set that
+  // checkpoints save.
+  context.setAssignHook([&params](const std::string &name,
+                                  const rt::Tensor &value, std::string &why) {
+    auto it = params.find(name);
+    if (it == params.end()) {
+      why = "the model has no buffer '" + name + "'";
+      return false;
+    }
+    if (it->second.dtype() != value.dtype() ||
+        it->second.shape() != value.shape()) {
+      why = "buffer '" + name + "' is " + it->second.typeString() +
+            ", the new value is " + value.typeString();
+      return false;
+    }
+    it->second = value;
+    return true;
+  });
 }
 
 bool Interpreter::fail(mlir::Operation &op, const std::string &message) {
@@ -190,9 +218,7 @@ bool Interpreter::runOp(mlir::Operation &op) {
             ok = runChoice(choice);
             return true;
           })
-          .Default([&](mlir::Operation *) {
-            return runKernelOp(op, ok) || runGradOp(*this, op, ok);
-          });
+          .Default([&](mlir::Operation *) { return runKernelOp(op, ok); });
   if (!handled)
     return fail(op, "the reference executor does not implement this op");
   if (!ok)

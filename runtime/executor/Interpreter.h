@@ -41,49 +41,22 @@ struct KernelCache {
 /// `index` values (dynamic sizes). One instance per run.
 class Interpreter {
 public:
+  /// Installs the run's hooks for nn.optimizer_step (`options`' gradient
+  /// handler) and nn.assign (rebinds an entry of `params`).
   Interpreter(std::map<std::string, rt::Tensor> &params,
               const std::map<std::string, std::string> &selected,
-              const Executor::RunOptions &options, KernelCache &kernels)
-      : params(params), selected(selected), kernels(kernels),
-        context(options.seed, options.stochastic), profile(options.profile),
-        gradientHandler(options.applyGradients) {}
+              const Executor::RunOptions &options, KernelCache &kernels);
 
   bool runFunction(mlir::func::FuncOp func,
                    const std::vector<rt::Tensor> &inputs,
                    std::vector<rt::Tensor> &outputs, std::string &error);
 
-  // For the gradient-op dispatch (InterpreterGrad*.cpp).
+private:
   const rt::Tensor &tensor(mlir::Value v) { return tensors[v]; }
-  /// An optional operand: an undefined tensor when absent.
-  rt::Tensor optional(mlir::Value v) { return v ? tensors[v] : rt::Tensor(); }
   int64_t index(mlir::Value v) { return indices[v]; }
   void set(mlir::Value v, rt::Tensor t) { tensors[v] = std::move(t); }
   bool fail(mlir::Operation &op, const std::string &message);
-  bool stochasticMode() const { return context.isStochastic(); }
-  /// nn.optimizer_step: hands the gradients to the run's handler.
-  bool applyGradients(const std::vector<std::string> &names,
-                      std::vector<rt::Tensor> &grads, std::string &why) {
-    if (!gradientHandler) {
-      why = "this function updates parameters; run it with an optimiser";
-      return false;
-    }
-    return gradientHandler(names, grads, why);
-  }
-  /// nn.assign: rebinds a buffer (running statistics) to a new value.
-  void assign(const std::string &name, rt::Tensor value) {
-    params[name] = std::move(value);
-  }
-  /// The seed of stochastic op `k` of this run (a pure function, so an op
-  /// and its gradient op draw the same masks).
-  uint64_t opSeed(uint64_t k) const { return context.opSeed(k); }
-  /// A fresh seed for each stochastic op evaluation in this run; shared
-  /// with the kernel adapters, so the sequence does not depend on which
-  /// ops run through them.
-  uint64_t nextSeed() { return context.nextSeed(); }
 
-private:
-  /// Runs the ops of `block` up to its terminator; returns false on error.
-  bool runBlock(mlir::Block &block);
   bool runOp(mlir::Operation &op);
   /// Evaluates a region that ends in nn.yield and returns the yielded value.
   bool runRegion(mlir::Region &region, rt::Tensor &result);
@@ -101,15 +74,7 @@ private:
   llvm::DenseMap<mlir::Value, int64_t> indices;
   std::string *error = nullptr;
   std::map<std::string, Executor::OpProfile> *profile;
-  Executor::GradientHandler gradientHandler;
 };
-
-/// Gradient and training-step ops (InterpreterGradOps.cpp). Returns false if
-/// `op` is not one of them.
-bool runGradOp(Interpreter &interp, mlir::Operation &op, bool &ok);
-/// Gradients of pointwise ops, losses and structured layers
-/// (InterpreterGradLayerOps.cpp).
-bool runGradLayerOp(Interpreter &interp, mlir::Operation &op, bool &ok);
 
 } // namespace nnc::exec
 

@@ -15,12 +15,13 @@
 #include "runtime/kernels/Conv.h"
 
 #include "runtime/ThreadPool.h"
+#include "runtime/kernels/ConvTiled.h"
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/KernelUtil.h"
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
+#include <type_traits>
 
 using namespace nnc::rt;
 using namespace nnc::rt::kernels;
@@ -31,26 +32,8 @@ namespace {
 /// Target size of one im2col tile: about the L2 cache.
 constexpr int64_t kTileBytes = int64_t(512) << 10;
 
-/// Per-thread scratch that grows and is reused across calls, uninitialised
-/// (every element read is written first): a fresh zeroed buffer per call
-/// costs a memset and page faults on every convolution.
-template <class T> T *scratch(int slot, int64_t count) {
-  struct Slot {
-    std::unique_ptr<T[]> data;
-    int64_t size = 0;
-  };
-  thread_local Slot slots[2];
-  Slot &sl = slots[slot];
-  if (sl.size < count) {
-    sl.data.reset(new T[size_t(count)]);
-    sl.size = count;
-  }
-  return sl.data.get();
-}
-
 /// A convolution's sizes with the spatial dims padded to three.
-struct Geometry : ConvDims3 {
-  int64_t batch = 0, inChannels = 0, outChannels = 0, groups = 1;
+struct Geometry : ConvSizes {
   int64_t spatialRank = 0;
 
   Shape outputShape() const {
@@ -163,6 +146,10 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
     addBias(yd, bias, N, O, P);
     return y;
   }
+  if constexpr (std::is_same_v<T, float>)
+    if (convTiled(xd, wd, bias.defined() ? bias.data<float>() : nullptr, yd,
+                  g))
+      return y;
   // The batch is cut into units of nb images that run on the pool with
   // single-threaded GEMMs (runUnits). Small planes make thin GEMMs, so a
   // unit unfolds its images side by side and scatters the result; a unit

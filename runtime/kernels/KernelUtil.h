@@ -20,6 +20,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace nnc::rt::kernels::detail {
@@ -256,6 +257,24 @@ inline float fastExp(float x) {
   return x != x ? x : y;
 }
 inline double fastExp(double x) { return std::exp(x); }
+
+/// Per-thread scratch that grows and is reused across calls, uninitialised
+/// (every element read is written first): a fresh zeroed buffer per call
+/// costs a memset and page faults on every convolution. Two slots per
+/// element type; a kernel must not hand a slot to code that uses it too.
+template <class T> T *scratch(int slot, int64_t count) {
+  struct Slot {
+    std::unique_ptr<T[]> data;
+    int64_t size = 0;
+  };
+  thread_local Slot slots[2];
+  Slot &sl = slots[slot];
+  if (sl.size < count) {
+    sl.data.reset(new T[size_t(count)]);
+    sl.size = count;
+  }
+  return sl.data.get();
+}
 
 /// Grain (elements) below which elementwise work stays on one thread.
 constexpr int64_t kElementwiseGrain = 1 << 15;

@@ -5,6 +5,7 @@
 
 #include "runtime/abi/nnc_kernel_abi.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
@@ -161,12 +162,12 @@ std::string runtimeLibraryDir() {
 
 } // namespace
 
-LogicalResult nnc::driver::lowerToLLVMDialect(ModuleOp module,
-                                              const CompileOptions &options) {
+/// Runs a textual pipeline with the command line's IR printing and timing.
+static LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
   MLIRContext *context = module.getContext();
   PassManager pm(context);
   std::string error;
-  if (failed(buildLowerToLLVMPipeline(pm, options, error))) {
+  if (failed(nnc::parsePipeline(pm, pipeline, error))) {
     module.emitError("cannot build the compile pipeline: ") << error;
     return failure();
   }
@@ -187,6 +188,21 @@ LogicalResult nnc::driver::lowerToLLVMDialect(ModuleOp module,
   if (timing)
     pm.enableTiming();
   return pm.run(module);
+}
+
+LogicalResult nnc::driver::lowerToLLVMDialect(ModuleOp module,
+                                              const CompileOptions &options) {
+  if (options.trainLoss.empty())
+    return runPipeline(module, nnc::lowerToLLVMPipeline(options));
+  // A training step: only the step function is compiled (the model and
+  // loss functions it was derived from would be compiled for nothing).
+  if (failed(runPipeline(module, nnc::prepareNNPipeline(options))))
+    return failure();
+  for (auto func :
+       llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!func.getSymName().ends_with("_train_step"))
+      func.erase();
+  return runPipeline(module, nnc::lowerNNPipeline(options));
 }
 
 std::vector<std::pair<std::string, std::string>>

@@ -28,9 +28,10 @@ CompiledRunner::compiledFor(const std::vector<rt::Tensor> &in,
       return nullptr;
     }
     for (size_t d = 0; d < spec.shape.size(); ++d) {
-      if (spec.shape[d] >= 0)
-        continue;
       std::string name = d < spec.dimNames.size() ? spec.dimNames[d] : "";
+      // Unnamed dims (a training target's) follow from the named ones.
+      if (spec.shape[d] >= 0 || name.empty())
+        continue;
       auto [it, inserted] = dims.emplace(name, in[i].dim(d));
       if (!inserted && it->second != in[i].dim(d)) {
         error = "dim '" + name + "' is " + std::to_string(it->second) +
@@ -98,6 +99,7 @@ bool CompiledRunner::run(const std::vector<rt::Tensor> &in,
   if (!compiled)
     return false;
   compiled->model->setSeed(seed);
+  compiled->model->setHooks(hooks);
   auto result = compiled->model->run(in, error);
   if (!result)
     return false;

@@ -41,6 +41,11 @@ public:
   bool run(const std::vector<rt::Tensor> &in, std::vector<rt::Tensor> &out,
            uint64_t seed, std::string &error);
 
+  /// Callbacks of a compiled training step (see CompiledModel::Hooks).
+  void setHooks(rt::CompiledModel::Hooks newHooks) {
+    hooks = std::move(newHooks);
+  }
+
 private:
   struct Compiled {
     std::unique_ptr<mlir::ExecutionEngine> engine;
@@ -54,6 +59,7 @@ private:
   const std::map<std::string, rt::Tensor> &params;
   CompileOptions options;
   std::map<std::string, Compiled> cache;
+  rt::CompiledModel::Hooks hooks;
 };
 
 } // namespace nnc::driver

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tools/nnc/CompiledRunner.h"
 #include "tools/nnc/Driver.h"
 #include "tools/nnc/TrainProgress.h"
 #include "tools/nnc/Training.h"
@@ -21,6 +22,7 @@
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Data.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -31,6 +33,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 
 using namespace nnc;
 using namespace nnc::driver;
@@ -160,8 +163,13 @@ cl::opt<int> threads("threads", cl::desc("Worker threads (default: all)"),
                      cl::sub(evalCommand()), cl::cat(trainOptionsCategory()));
 cl::opt<bool> profileSteps("profile",
                            cl::desc("Print the time per op kind of the "
-                                    "training steps"),
+                                    "training steps (with --executor)"),
                            TRAIN);
+cl::opt<bool> useExecutor(
+    "executor",
+    cl::desc("Run the training step on the reference executor instead of "
+             "compiled native code"),
+    TRAIN);
 // For the resume tests: the process sends itself a signal right after this
 // step, as a user's kill or Ctrl-C would, but at a reproducible point.
 cl::opt<int64_t> signalAfterStep("signal-after-step", cl::Hidden, cl::init(0),
@@ -452,8 +460,6 @@ int nnc::driver::trainModel() {
                             : std::string())
                << "\n";
 
-  std::signal(SIGINT, onInterrupt);
-  std::signal(SIGTERM, onInterrupt);
   exec::Executor::RunOptions runOptions;
   exec::Executor::Profile profile;
   if (profileSteps)
@@ -472,6 +478,51 @@ int nnc::driver::trainModel() {
       byName[names[i]] = grads[i];
     return optimizer.step(byName, why);
   };
+
+  // The training step as native code (the default): the same step function,
+  // compiled for each batch shape it meets, updating the very parameter
+  // tensors the optimiser and the checkpoints hold.
+  mlir::OwningOpRef<mlir::ModuleOp> forward;
+  std::unique_ptr<CompiledRunner> compiledStep;
+  auto releaseStep = llvm::make_scope_exit([&] { compiledStep.reset(); });
+  if (!useExecutor) {
+    if (profileSteps)
+      return fail("--profile times the executor's ops; add --executor");
+    if (int status =
+            loadModule(trainInput, selectedModelName(), context, forward))
+      return status;
+    CompileOptions options;
+    options.select.assign(trainChoices.begin(), trainChoices.end());
+    options.trainLoss = lossName;
+    options.labelSmoothing = labelSmoothing;
+    compiledStep = std::make_unique<CompiledRunner>(
+        *forward, stepFn, step->inputs(), step->parameterValues(), options);
+    rt::CompiledModel::Hooks hooks;
+    hooks.gradients = runOptions.applyGradients;
+    hooks.assign = [&](const std::string &name, const rt::Tensor &value,
+                       std::string &why) {
+      // Into the buffer compiled code and checkpoints read.
+      auto it = step->parameterValues().find(name);
+      if (it == step->parameterValues().end() ||
+          it->second.shape() != value.shape() ||
+          it->second.dtype() != value.dtype()) {
+        why = "nn.assign of unknown or mismatched buffer '" + name + "'";
+        return false;
+      }
+      rt::Tensor target = it->second;
+      std::memcpy(target.raw(), value.raw(), value.bytes());
+      return true;
+    };
+    compiledStep->setHooks(std::move(hooks));
+  }
+  auto runStep = [&](const std::vector<rt::Tensor> &batch,
+                     std::vector<rt::Tensor> &outputs, std::string &why) {
+    if (compiledStep)
+      return compiledStep->run(batch, outputs, runOptions.seed, why);
+    return step->run(batch, outputs, runOptions, why);
+  };
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
 
   bool stoppedEarly = false;
   auto trainingStart = std::chrono::steady_clock::now();
@@ -502,7 +553,7 @@ int nnc::driver::trainModel() {
                              seed * 0x9E3779B97F4A7C15ull + state.globalStep);
       optim::applySchedule(optimizer, schedule, state.globalStep);
       runOptions.seed = seed * 0xD1B54A32D192ED03ull + state.globalStep;
-      if (!step->run(batch, outputs, runOptions, error))
+      if (!runStep(batch, outputs, error))
         return fail(error);
       int64_t correct = state.trainCorrect;
       Metrics batchMetrics;

@@ -70,3 +70,18 @@ func.func @input_then_destination(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = nnrt.kernel_call "neg" ins(%t : tensor<4xf32>) outs(%x : tensor<4xf32>) {descriptor = "op=neg"} -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// `has_side_effects` survives bufferization, with or without `outs`.
+
+// CHECK-LABEL: func.func @side_effects(
+// CHECK-SAME:    %[[X:.*]]: memref<4xf32>) -> memref<4xf32>
+// CHECK:         %[[R:.*]] = memref.alloc() {{.*}}: memref<4xf32>
+// CHECK-NEXT:    nnrt.kernel_call "random_normal" ins(%[[X]] : memref<4xf32>) outs(%[[R]] : memref<4xf32>) {descriptor = "op=random_normal", has_side_effects}{{$}}
+// CHECK-NEXT:    nnrt.kernel_call "assign" ins(%[[R]] : memref<4xf32>) {descriptor = "op=assign", has_side_effects}{{$}}
+// CHECK-NEXT:    return %[[R]]
+func.func @side_effects(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %r = nnrt.kernel_call "random_normal" ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {descriptor = "op=random_normal", has_side_effects} -> tensor<4xf32>
+  nnrt.kernel_call "assign" ins(%r : tensor<4xf32>) {descriptor = "op=assign", has_side_effects}
+  return %r : tensor<4xf32>
+}

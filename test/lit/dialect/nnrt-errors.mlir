@@ -40,17 +40,35 @@ func.func @result_type(%x: tensor<2xf32>, %y: tensor<2xf32>, %z: tensor<2xi64>) 
 
 // -----
 
-func.func @unranked_result(%x: tensor<2xf32>, %y: tensor<*xf32>) {
+func.func @unranked_result(%x: tensor<2xf32>, %y: tensor<2xf32>) {
   // expected-error @+1 {{'nnrt.kernel_call' op result #0 must be variadic of ranked tensor of any type values, but got 'tensor<*xf32>'}}
-  %0 = nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : tensor<*xf32>) {descriptor = "op=relu"} -> tensor<*xf32>
+  %0 = nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : tensor<2xf32>) {descriptor = "op=relu"} -> tensor<*xf32>
   return
 }
 
 // -----
 
 func.func @scalar_operand(%x: f32, %y: tensor<2xf32>) {
-  // expected-error @+1 {{'nnrt.kernel_call' op operand #0 must be variadic of shaped of any type values, but got 'f32'}}
+  // expected-error @+1 {{'nnrt.kernel_call' op operand #0 must be variadic of ranked tensor or memref, but got 'f32'}}
   %0 = nnrt.kernel_call "fill" ins(%x : f32) outs(%y : tensor<2xf32>) {descriptor = "op=fill"} -> tensor<2xf32>
+  return
+}
+
+// -----
+
+// The LLVM lowering passes each operand's rank: unranked memrefs have none.
+
+func.func @unranked_memref(%x: memref<*xf32>, %y: memref<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op operand #0 must be variadic of ranked tensor or memref, but got 'memref<*xf32>'}}
+  nnrt.kernel_call "relu" ins(%x : memref<*xf32>) outs(%y : memref<2xf32>) {descriptor = "op=relu"}
+  return
+}
+
+// -----
+
+func.func @unranked_tensor_operand(%x: tensor<*xf32>, %y: tensor<2xf32>) {
+  // expected-error @+1 {{'nnrt.kernel_call' op operand #0 must be variadic of ranked tensor or memref, but got 'tensor<*xf32>'}}
+  %0 = nnrt.kernel_call "relu" ins(%x : tensor<*xf32>) outs(%y : tensor<2xf32>) {descriptor = "op=relu"} -> tensor<2xf32>
   return
 }
 
@@ -59,5 +77,13 @@ func.func @scalar_operand(%x: f32, %y: tensor<2xf32>) {
 func.func @missing_descriptor(%x: tensor<2xf32>, %y: tensor<2xf32>) {
   // expected-error @+1 {{'nnrt.kernel_call' op requires attribute 'descriptor'}}
   %0 = nnrt.kernel_call "relu" ins(%x : tensor<2xf32>) outs(%y : tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @no_operands_with_result() {
+  // expected-error @+1 {{'nnrt.kernel_call' op without operands has no results}}
+  %0 = nnrt.kernel_call "tick" {descriptor = "op=tick"} -> tensor<2xf32>
   return
 }

@@ -1,5 +1,9 @@
 // RUN: nnc-opt %s --convert-scf-to-cf --convert-to-llvm | FileCheck %s
 // RUN: nnc-opt %s --convert-scf-to-cf --convert-to-llvm | grep -c 'llvm.mlir.global.*"op=relu\\00"' | FileCheck %s --check-prefix=ONE-GLOBAL
+// Global names derive from a stable hash of the descriptor, so two runs
+// (two processes) give the same module: builds are reproducible.
+// RUN: nnc-opt %s --convert-scf-to-cf --convert-to-llvm > %t.first
+// RUN: nnc-opt %s --convert-scf-to-cf --convert-to-llvm | diff %t.first -
 
 // nnrt.kernel_call on memrefs becomes
 //   nnc_kernel_call(descriptor, num_args, args)
@@ -93,5 +97,19 @@ func.func @in_loop(%x: memref<4xf32>, %y: memref<4xf32>) {
 func.func @same_descriptor(%x: memref<4xf32>, %y: memref<4xf32>) {
   nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%y : memref<4xf32>) {descriptor = "op=relu"}
   nnrt.kernel_call "relu" ins(%y : memref<4xf32>) outs(%x : memref<4xf32>) {descriptor = "op=relu"}
+  return
+}
+
+// A call without `outs` (a kernel with side effects only) passes just its
+// operands; the llvm.call is never dead, so nothing marks it.
+
+// CHECK-LABEL: llvm.func @no_outs(
+// CHECK:         %[[ARGS:.*]] = llvm.alloca %{{.*}} x !llvm.array<1 x struct<(i64, ptr)>>
+// CHECK:         %[[D:.*]] = llvm.mlir.addressof @{{nnc_kernel_descriptor_[0-9A-F_]+}}
+// CHECK-NEXT:    %[[N:.*]] = llvm.mlir.constant(1 : i64) : i64
+// CHECK-NEXT:    llvm.call @nnc_kernel_call(%[[D]], %[[N]], %[[ARGS]])
+// CHECK-NEXT:    llvm.return
+func.func @no_outs(%v: memref<4xf32>) {
+  nnrt.kernel_call "assign" ins(%v : memref<4xf32>) {descriptor = "op=assign", has_side_effects}
   return
 }

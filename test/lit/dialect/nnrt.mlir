@@ -60,6 +60,25 @@ func.func @memrefs(%x: memref<2x3xf32>, %y: memref<2x3xf32, strided<[?, 1], offs
   return
 }
 
+// A kernel with effects beyond its operands may have no `outs` (and so no
+// results); `outs` is then omitted. On buffers too.
+
+// CHECK-LABEL: func.func @side_effects(
+// CHECK-SAME:    %[[V:.*]]: tensor<16xf32>, %[[B:.*]]: memref<16xf32>)
+// CHECK:         nnrt.kernel_call "assign" ins(%[[V]] : tensor<16xf32>) {descriptor = "op=assign", has_side_effects}{{$}}
+// CHECK:         nnrt.kernel_call "assign" ins(%[[B]] : memref<16xf32>) {descriptor = "op=assign", has_side_effects}{{$}}
+// CHECK:         nnrt.kernel_call "tick" {descriptor = "op=tick", has_side_effects}{{$}}
+// GENERIC-LABEL: "func.func"
+// GENERIC:       "nnrt.kernel_call"(%{{.*}}) <{descriptor = "op=assign", has_side_effects, kernel = "assign", operandSegmentSizes = array<i32: 1, 0>}> : (tensor<16xf32>) -> ()
+// GENERIC:       "nnrt.kernel_call"(%{{.*}}) <{descriptor = "op=assign", has_side_effects, kernel = "assign", operandSegmentSizes = array<i32: 1, 0>}> : (memref<16xf32>) -> ()
+// GENERIC:       "nnrt.kernel_call"() <{descriptor = "op=tick", has_side_effects, kernel = "tick", operandSegmentSizes = array<i32: 0, 0>}> : () -> ()
+func.func @side_effects(%v: tensor<16xf32>, %b: memref<16xf32>) {
+  nnrt.kernel_call "assign" ins(%v : tensor<16xf32>) {descriptor = "op=assign", has_side_effects}
+  nnrt.kernel_call "assign" ins(%b : memref<16xf32>) {descriptor = "op=assign", has_side_effects}
+  nnrt.kernel_call "tick" {descriptor = "op=tick", has_side_effects}
+  return
+}
+
 // Discardable attributes are kept beside the descriptor.
 
 // CHECK-LABEL: func.func @extra_attributes(

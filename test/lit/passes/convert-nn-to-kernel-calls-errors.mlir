@@ -1,4 +1,4 @@
-// RUN: nnc-opt %s -split-input-file --convert-nn-to-kernel-calls -verify-diagnostics
+// RUN: nnc-opt %s -split-input-file -allow-unregistered-dialect --convert-nn-to-kernel-calls -verify-diagnostics
 
 module {
   func.func @param() -> tensor<4xf32> {
@@ -12,8 +12,30 @@ module {
 // -----
 
 module {
-  // expected-error @+1 {{cannot be compiled here: nn.parameter must be resolved first (nn-resolve-choices, nn-params-to-arguments)}}
+  func.func @read(%x: tensor<4xf32>) -> tensor<4xf32> {
+    %w = "test.use"() {p = @w} : () -> tensor<4xf32>
+    return %w : tensor<4xf32>
+  }
+  // expected-error @+1 {{cannot be compiled here: @w is still read; run nn-params-to-arguments first}}
   nn.parameter @w : tensor<4xf32> {init = "zeros"}
+}
+
+// -----
+
+// Reported at the choice, not at the first op inside it that has no kernel.
+
+func.func @choice(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{cannot be compiled here: nn.choice must be resolved first (nn-resolve-choices, nn-params-to-arguments)}}
+  %y = nn.choice "cell.edge" : tensor<2x4xf32> {
+    "skip" {
+      nn.yield %x : tensor<2x4xf32>
+    },
+    "relu" {
+      %r = nn.relu %x : tensor<2x4xf32>
+      nn.yield %r : tensor<2x4xf32>
+    }
+  }
+  return %y : tensor<2x4xf32>
 }
 
 // -----
@@ -27,11 +49,12 @@ func.func @dynamic(%x: tensor<?x1x8x8xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<?
 
 // -----
 
-// Gradient ops are for the reference executor's training step.
+// Constants are generated code only (convert-nn-to-linalg); the runtime
+// has no kernel for one that pass left.
 
-func.func @no_kernel(%dy: tensor<4xf32>, %x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{nn.relu_grad has no code generation pattern for these types and no runtime kernel}}
-  %0 = nn.relu_grad %dy, %x : tensor<4xf32>
+func.func @no_kernel() -> tensor<4xf32> {
+  // expected-error @+1 {{nn.constant has no code generation pattern for these types and no runtime kernel}}
+  %0 = nn.constant dense<1.0> : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
 

@@ -75,3 +75,14 @@ func.func @chain(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
   %2 = nn.log_softmax %1 {axis = 0 : i64} : tensor<3x2xf32>
   return %2 : tensor<3x2xf32>
 }
+
+// A kernel with effects beyond its operands (here a random draw) is marked,
+// so canonicalization neither merges two draws nor drops an unused one.
+
+// CHECK-LABEL: func.func @random(
+// CHECK:         nnrt.kernel_call "random_normal" ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK-SAME:      {descriptor = "op=random_normal\0Ain=f32\0Aout=f32\0Aa.seed=i:3", has_side_effects} -> tensor<4xf32>
+func.func @random(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = nn.random_normal %x {seed = 3 : i64} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -439,6 +439,38 @@ func.func @cast(%i: tensor<4xi64>, %m: tensor<4xi1>, %h: tensor<4xf32>) -> (tens
   return %0, %1, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
 
+// f16 and bf16 have the same width but no direct conversion: through f32,
+// so the body yields the destination type.
+// CHECK-LABEL: func.func @cast_half(
+// CHECK-SAME:    %[[H:[a-z0-9_]+]]: tensor<4xf16>)
+// CHECK:         %[[B:.*]] = linalg.generic {{.*}} ins(%[[H]] : tensor<4xf16>) outs(%{{.*}} : tensor<4xbf16>)
+// CHECK-NEXT:    ^bb0(%[[IN:[a-z0-9_]+]]: f16, %{{[a-z0-9_]+}}: bf16):
+// CHECK-NEXT:      %[[W:.*]] = arith.extf %[[IN]] : f16 to f32
+// CHECK-NEXT:      %[[Y:.*]] = arith.truncf %[[W]] : f32 to bf16
+// CHECK-NEXT:      linalg.yield %[[Y]] : bf16
+// CHECK:         %[[F:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<4xbf16>) outs(%{{.*}} : tensor<4xf16>)
+// CHECK-NEXT:    ^bb0(%[[IN:[a-z0-9_]+]]: bf16, %{{[a-z0-9_]+}}: f16):
+// CHECK-NEXT:      %[[W:.*]] = arith.extf %[[IN]] : bf16 to f32
+// CHECK-NEXT:      %[[Y:.*]] = arith.truncf %[[W]] : f32 to f16
+// CHECK-NEXT:      linalg.yield %[[Y]] : f16
+// CHECK:         return %[[F]]
+func.func @cast_half(%h: tensor<4xf16>) -> tensor<4xf16> {
+  %0 = nn.cast %h : tensor<4xf16> to tensor<4xbf16>
+  %1 = nn.cast %0 : tensor<4xbf16> to tensor<4xf16>
+  return %1 : tensor<4xf16>
+}
+
+// A fill computes nothing in its element type: any float type is generated.
+// CHECK-LABEL: func.func @fill_half(
+// CHECK-DAG:     %[[V:.*]] = arith.constant 2.500000e-01 : bf16
+// CHECK-DAG:     %[[INIT:.*]] = tensor.empty() : tensor<3xbf16>
+// CHECK:         %[[R:.*]] = linalg.fill ins(%[[V]] : bf16) outs(%[[INIT]] : tensor<3xbf16>) -> tensor<3xbf16>
+// CHECK-NEXT:    return %[[R]]
+func.func @fill_half(%x: tensor<3xbf16>) -> tensor<3xbf16> {
+  %0 = nn.fill %x {value = 0.25 : f64} : tensor<3xbf16>
+  return %0 : tensor<3xbf16>
+}
+
 //===----------------------------------------------------------------------===//
 // Left for runtime kernels
 //===----------------------------------------------------------------------===//

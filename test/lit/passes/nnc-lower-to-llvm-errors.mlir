@@ -10,10 +10,20 @@ func.func @unbound(%x: tensor<?x4xf32> {nn.dims = ["B", "4"]}) -> tensor<?x4xf32
 
 // -----
 
-// An op with neither generated code nor a runtime kernel.
+// An op with neither generated code nor a runtime kernel: constants are
+// generated from dense elements only, and the runtime has no constant
+// kernel.
 
-func.func @no_kernel(%dy: tensor<4xf32>, %x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{nn.relu_grad has no code generation pattern for these types and no runtime kernel}}
-  %0 = nn.relu_grad %dy, %x : tensor<4xf32>
-  return %0 : tensor<4xf32>
+func.func @no_kernel() -> tensor<2xf32> {
+  // expected-error @+1 {{nn.constant has no code generation pattern for these types and no runtime kernel}}
+  %0 = nn.constant dense_resource<blob> : tensor<2xf32>
+  return %0 : tensor<2xf32>
 }
+
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x040000000000803F00000040"
+    }
+  }
+#-}

@@ -1,5 +1,8 @@
 // RUN: nnc-opt %s -split-input-file --nnc-plan-memory | FileCheck %s
 
+// Only entry functions (those with an nnc.signature) are planned: the
+// runtime passes their workspace.
+
 // Three intermediates, largest first: %a (128 bytes) at 0; %b (64) is live
 // with %a, so it goes after it; %c (32 bytes, padded to 64) is live with %b
 // but not with %a, so it reuses %a's offset. A view keeps its buffer live:
@@ -8,7 +11,7 @@
 
 // CHECK-LABEL: func.func @plan(
 // CHECK-SAME:    %[[IN:[a-z0-9_]+]]: memref<32xf32>, %[[OUT:[a-z0-9_]+]]: memref<8xf32>, %[[WS:[a-z0-9_]+]]: memref<192xi8>) -> memref<4xf32>
-// CHECK-SAME:    attributes {nnc.workspace_bytes = 192 : i64}
+// CHECK-SAME:    nnc.workspace_bytes = 192 : i64}
 // CHECK-NOT:     memref.alloc()
 // CHECK:         %[[OFF_A:.*]] = arith.constant 0 : index
 // CHECK-NEXT:    %[[A:.*]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<192xi8> to memref<32xf32>
@@ -25,7 +28,7 @@
 // CHECK-NOT:     memref.dealloc
 // CHECK-NEXT:    %[[R:.*]] = memref.alloc() : memref<4xf32>
 // CHECK-NEXT:    return %[[R]]
-func.func @plan(%in: memref<32xf32>, %out: memref<8xf32>) -> memref<4xf32> {
+func.func @plan(%in: memref<32xf32>, %out: memref<8xf32>) -> memref<4xf32> attributes {nnc.signature = {inputs = [], outputs = [], params = []}} {
   %a = memref.alloc() : memref<32xf32>
   nnrt.kernel_call "relu" ins(%in : memref<32xf32>) outs(%a : memref<32xf32>) {descriptor = "op=relu"}
   %av = memref.subview %a[0] [16] [1] : memref<32xf32> to memref<16xf32, strided<[1]>>
@@ -47,12 +50,12 @@ func.func @plan(%in: memref<32xf32>, %out: memref<8xf32>) -> memref<4xf32> {
 
 // CHECK-LABEL: func.func @overlap(
 // CHECK-SAME:    %[[WS:[a-z0-9_]+]]: memref<128xi8>)
-// CHECK-SAME:    attributes {nnc.workspace_bytes = 128 : i64}
+// CHECK-SAME:    nnc.workspace_bytes = 128 : i64}
 // CHECK:         %[[OFF_M:.*]] = arith.constant 0 : index
 // CHECK-NEXT:    memref.view %[[WS]][%[[OFF_M]]][] : memref<128xi8> to memref<40xi1>
 // CHECK:         %[[OFF_N:.*]] = arith.constant 64 : index
 // CHECK-NEXT:    memref.view %[[WS]][%[[OFF_N]]][] : memref<128xi8> to memref<2xf64>
-func.func @overlap(%x: memref<40xi1>, %y: memref<2xf64>) {
+func.func @overlap(%x: memref<40xi1>, %y: memref<2xf64>) attributes {nnc.signature = {inputs = [], outputs = [], params = []}} {
   %m = memref.alloc() : memref<40xi1>
   %n = memref.alloc() : memref<2xf64>
   nnrt.kernel_call "k" ins(%x : memref<40xi1>) outs(%m : memref<40xi1>) {descriptor = "op=k"}
@@ -68,7 +71,7 @@ func.func @overlap(%x: memref<40xi1>, %y: memref<2xf64>) {
 
 // CHECK-LABEL: func.func @unplanned(
 // CHECK-SAME:    %[[N:[a-z0-9_]+]]: index, %{{[a-z0-9_]+}}: memref<0xi8>) -> memref<4xf32>
-// CHECK-SAME:    attributes {nnc.workspace_bytes = 0 : i64}
+// CHECK-SAME:    nnc.workspace_bytes = 0 : i64}
 // CHECK-NOT:     memref.view
 // CHECK:         %[[R:.*]] = memref.alloc() : memref<4xf32>
 // CHECK:         %[[L:.*]] = memref.alloc() : memref<4xf32>
@@ -78,7 +81,7 @@ func.func @overlap(%x: memref<40xi1>, %y: memref<2xf64>) {
 // CHECK:         memref.dealloc %[[L]]
 // CHECK:         memref.dealloc %[[D]]
 // CHECK:         return %[[R]]
-func.func @unplanned(%n: index) -> memref<4xf32> {
+func.func @unplanned(%n: index) -> memref<4xf32> attributes {nnc.signature = {inputs = [], outputs = [], params = []}} {
   %r = memref.alloc() : memref<4xf32>
   %l = memref.alloc() : memref<4xf32>
   %d = memref.alloc(%n) : memref<?xf32>
@@ -92,4 +95,32 @@ func.func @unplanned(%n: index) -> memref<4xf32> {
   memref.dealloc %l : memref<4xf32>
   memref.dealloc %d : memref<?xf32>
   return %r : memref<4xf32>
+}
+
+// -----
+
+// A function without a signature (a private callee) keeps its signature and
+// its allocations, so calls of it still match; its caller is planned.
+
+// CHECK-LABEL: func.func private @helper(
+// CHECK-SAME:    %{{[a-z0-9_]+}}: memref<4xf32>, %{{[a-z0-9_]+}}: memref<4xf32>) {
+// CHECK-NEXT:    memref.alloc() : memref<4xf32>
+// CHECK-NOT:     nnc.workspace_bytes
+// CHECK-LABEL: func.func @entry(
+// CHECK-SAME:    %[[X:[a-z0-9_]+]]: memref<4xf32>, %[[Y:[a-z0-9_]+]]: memref<4xf32>, %[[WS:[a-z0-9_]+]]: memref<64xi8>)
+// CHECK-SAME:    nnc.workspace_bytes = 64 : i64}
+// CHECK:         %[[T:.*]] = memref.view %[[WS]]
+// CHECK:         call @helper(%[[T]], %[[Y]]) : (memref<4xf32>, memref<4xf32>) -> ()
+func.func private @helper(%x: memref<4xf32>, %y: memref<4xf32>) {
+  %t = memref.alloc() : memref<4xf32>
+  nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%t : memref<4xf32>) {descriptor = "op=relu"}
+  nnrt.kernel_call "neg" ins(%t : memref<4xf32>) outs(%y : memref<4xf32>) {descriptor = "op=neg"}
+  memref.dealloc %t : memref<4xf32>
+  return
+}
+func.func @entry(%x: memref<4xf32>, %y: memref<4xf32>) attributes {nnc.signature = {inputs = [], outputs = [], params = []}} {
+  %t = memref.alloc() : memref<4xf32>
+  nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%t : memref<4xf32>) {descriptor = "op=relu"}
+  func.call @helper(%t, %y) : (memref<4xf32>, memref<4xf32>) -> ()
+  return
 }
