@@ -7,6 +7,9 @@
 #include "runtime/compiled/ModelSignature.h"
 
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/Support/SourceMgr.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -75,6 +78,11 @@ int nnc::driver::compileModel() {
   if (int status =
           loadModule(compileInput, selectedModelName(), context, module))
     return status;
+  // Pass diagnostics point into the .nn source: print them as the front end
+  // does, file:line:col with the source line and a caret.
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  context.printOpOnDiagnostic(false);
   CompileOptions options;
   options.optLevel = optLevelOption();
   options.dims.assign(compileDims.begin(), compileDims.end());

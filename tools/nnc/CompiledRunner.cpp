@@ -5,6 +5,8 @@
 
 #include "mlir/IR/Diagnostics.h"
 
+#include "llvm/Support/SourceMgr.h"
+
 using namespace nnc;
 using namespace nnc::driver;
 
@@ -50,13 +52,13 @@ CompiledRunner::compiledFor(const std::vector<rt::Tensor> &in,
   mlir::OwningOpRef<mlir::ModuleOp> lowered(module.clone());
   std::string diagnostics;
   {
-    // Compilation problems become the run's error message.
-    mlir::ScopedDiagnosticHandler handler(
-        module.getContext(), [&](mlir::Diagnostic &diag) {
-          llvm::raw_string_ostream os(diagnostics);
-          os << diag.getLocation() << ": " << diag << "\n";
-          return mlir::success();
-        });
+    // Compilation problems become the run's error message, located in the
+    // .nn source as the front end's are.
+    llvm::raw_string_ostream os(diagnostics);
+    llvm::SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, module.getContext(),
+                                             os);
+    module.getContext()->printOpOnDiagnostic(false);
     if (failed(lowerToLLVMDialect(*lowered, specialised))) {
       error = "compilation failed:\n" + diagnostics;
       return nullptr;
