@@ -8,6 +8,8 @@
 
 #include "passes/Passes.h"
 
+#include "dialects/nn/NNKernelDescriptor.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -26,32 +28,6 @@ namespace {
 
 constexpr llvm::StringLiteral kMetadataPrefix = "nnc_metadata_";
 
-/// The runtime's dtype name of an element type ("" if it has none).
-std::string dtypeName(Type t) {
-  if (t.isF32())
-    return "f32";
-  if (t.isF64())
-    return "f64";
-  if (t.isF16())
-    return "f16";
-  if (t.isBF16())
-    return "bf16";
-  if (t.isInteger(1))
-    return "i1";
-  if (t.isUnsignedInteger(8))
-    return "u8";
-  if (t.isSignlessInteger(64))
-    return "i64";
-  if (t.isSignlessInteger(32))
-    return "i32";
-  if (t.isSignlessInteger(8))
-    return "i8";
-  return "";
-}
-
-/// Appends {name, dtype, shape} for each entry of `signature[key]`, which
-/// must be an array of {name = "...", type = <ranked tensor type>}
-/// dictionaries.
 LogicalResult describe(func::FuncOp func, DictionaryAttr signature,
                        StringRef key, llvm::json::Array &out) {
   auto entries = dyn_cast_or_null<ArrayAttr>(signature.get(key));
@@ -70,8 +46,8 @@ LogicalResult describe(func::FuncOp func, DictionaryAttr signature,
       return func.emitError("nnc.signature '")
              << key << "' entry " << i
              << " needs a string 'name' and a ranked tensor 'type'";
-    std::string dtype = dtypeName(type.getElementType());
-    if (dtype.empty())
+    const char *dtype = nn::runtimeDTypeName(type.getElementType());
+    if (!dtype)
       return func.emitError("no runtime dtype for ") << type;
     llvm::json::Array shape;
     for (int64_t d : type.getShape())

@@ -55,8 +55,8 @@ struct ParamsToArgumentsPass
       op->getAttrDictionary().walk(
           [&](SymbolRefAttr ref) { named.insert(ref.getRootReference()); });
     });
-    for (auto parameter : llvm::make_early_inc_range(
-             getOperation().getOps<nn::ParameterOp>()))
+    for (auto parameter :
+         llvm::make_early_inc_range(getOperation().getOps<nn::ParameterOp>()))
       if (!named.contains(parameter.getSymName()))
         parameter.erase();
   }

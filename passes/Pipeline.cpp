@@ -30,9 +30,9 @@ std::string nnc::prepareNNPipeline(const CompileOptions &options) {
   withList("nn-specialize-shapes", "dims", options.dims);
   if (!options.trainLoss.empty()) {
     // After specialisation, so the loss and gradient ops get static types.
-    passes.push_back("nn-attach-loss{loss=" + options.trainLoss +
-                     " label-smoothing=" +
-                     std::to_string(options.labelSmoothing) + "}");
+    passes.push_back(
+        "nn-attach-loss{loss=" + options.trainLoss +
+        " label-smoothing=" + std::to_string(options.labelSmoothing) + "}");
     passes.push_back("nn-differentiate");
   }
   return llvm::join(passes, ",");
@@ -80,7 +80,7 @@ std::string nnc::lowerNNPipeline(const CompileOptions &options) {
 }
 
 LogicalResult nnc::parsePipeline(OpPassManager &pm, StringRef pipeline,
-                                std::string &error) {
+                                 std::string &error) {
   // The textual pipeline names passes through the registry.
   static bool registered = [] {
     registerAllPasses();

@@ -12,11 +12,7 @@
 using namespace mlir;
 
 /// The descriptor spelling of a tensor's element type, or null.
-static const char *dtypeName(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor)
-    return nullptr;
-  Type e = tensor.getElementType();
+const char *nnc::nn::runtimeDTypeName(Type e) {
   if (e.isF32())
     return "f32";
   if (e.isF64())
@@ -156,14 +152,18 @@ FailureOr<std::string> nnc::nn::encodeKernelDescriptor(Operation *op,
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
     if (dropIndexOperands && operand.getType().isIndex())
       continue;
-    const char *name = dtypeName(operand.getType());
+    auto tensor = dyn_cast<RankedTensorType>(operand.getType());
+    const char *name =
+        tensor ? runtimeDTypeName(tensor.getElementType()) : nullptr;
     if (!name)
       return fail("operand " + std::to_string(i) +
                   " is not a tensor of a runtime element type");
     in += (in.empty() ? "" : ",") + std::string(name);
   }
   for (auto [i, result] : llvm::enumerate(op->getResults())) {
-    const char *name = dtypeName(result.getType());
+    auto tensor = dyn_cast<RankedTensorType>(result.getType());
+    const char *name =
+        tensor ? runtimeDTypeName(tensor.getElementType()) : nullptr;
     if (!name)
       return fail("result " + std::to_string(i) +
                   " is not a tensor of a runtime element type");

@@ -17,6 +17,10 @@
 
 namespace nnc::nn {
 
+/// The runtime's name of element type `t` ("f32", "i64", "i1", ... as in
+/// rt::dtypeName), or null if the runtime has no such dtype.
+const char *runtimeDTypeName(mlir::Type t);
+
 /// The descriptor of `op`, or failure with `error` naming the op and what
 /// cannot be encoded: an operand or result that is not a ranked tensor of a
 /// runtime dtype, or an attribute of a kind the format has no spelling for

@@ -6,7 +6,9 @@
 // positions that fall inside the input once, so they run without per-element
 // bounds checks.
 //
-// Convolutions split the batch over the pool with single-threaded GEMMs
+// f32 convolutions (other than depthwise) run ConvTiled's register-tiled
+// kernel where the build has AVX-512. The GEMM path below serves f64 and
+// other CPUs: it splits the batch over the pool with single-threaded GEMMs
 // when it has enough images (KernelUtil's runUnits), otherwise OpenBLAS
 // threads each GEMM and im2col spreads its rows over the pool.
 //

@@ -20,8 +20,9 @@ namespace nnc::rt::kernels {
 /// F.conv1d/2d/3d(input, weight, bias, stride, padding, dilation, groups):
 /// input [N, C, *S], weight [O, C / groups, *K], bias [O] ->
 /// [N, O, *((S + 2 * padding - dilation * (K - 1) - 1) / stride + 1)].
-/// Depthwise (groups == C) runs a direct loop, 1x1 stride-1 unpadded
-/// convolutions one GEMM per image and group, the rest im2col + GEMM.
+/// Depthwise (groups == C) runs a direct loop; other f32 convolutions the
+/// register-tiled kernel of ConvTiled.h where the CPU has AVX-512; the rest
+/// one GEMM per image and group (1x1 stride-1 unpadded) or im2col + GEMM.
 Tensor conv(const Tensor &input, const Tensor &weight, const Tensor &bias,
             const std::vector<int64_t> &stride,
             const std::vector<int64_t> &padding,

@@ -198,8 +198,7 @@ LogicalResult nnc::driver::lowerToLLVMDialect(ModuleOp module,
   // loss functions it was derived from would be compiled for nothing).
   if (failed(runPipeline(module, nnc::prepareNNPipeline(options))))
     return failure();
-  for (auto func :
-       llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (!func.getSymName().ends_with("_train_step"))
       func.erase();
   return runPipeline(module, nnc::lowerNNPipeline(options));
