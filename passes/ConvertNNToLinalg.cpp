@@ -358,6 +358,70 @@ struct LowerFill : OpRewritePattern<nn::FillOp> {
   }
 };
 
+/// Inference batch norm as two small per-channel generics (scale and shift)
+/// and one elementwise x * scale[c] + shift[c] over the input, which then
+/// fuses with what follows (ReLU, a residual add) into one pass over memory
+/// behind the convolution's kernel call.
+struct LowerBatchNorm : OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!isFloatTensor(type) || !allStatic(op) || type.getRank() < 2)
+      return failure();
+    Location loc = op.getLoc();
+    Type element = type.getElementType();
+    int64_t channels = type.getDimSize(1);
+    auto vector = RankedTensorType::get({channels}, element);
+    double epsilon = op.getEpsilon();
+
+    // scale = weight / sqrt(var + eps), shift = bias - mean * scale.
+    SmallVector<Value> scaleInputs{op.getRunningVar()};
+    if (op.getWeight())
+      scaleInputs.push_back(op.getWeight());
+    Value scale = elementwise(
+        rewriter, loc, vector, scaleInputs,
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          Value inv = math::RsqrtOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, v[0],
+                                    constant(b, l, element, epsilon)));
+          return v.size() > 1 ? arith::MulFOp::create(b, l, inv, v[1]) : inv;
+        });
+    SmallVector<Value> shiftInputs{op.getRunningMean(), scale};
+    if (op.getBias())
+      shiftInputs.push_back(op.getBias());
+    Value shift = elementwise(
+        rewriter, loc, vector, shiftInputs,
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          Value scaled = arith::MulFOp::create(b, l, v[0], v[1]);
+          return v.size() > 2 ? arith::SubFOp::create(b, l, v[2], scaled)
+                              : arith::NegFOp::create(b, l, scaled).getResult();
+        });
+
+    // [C] -> [C, 1, ..., 1]: broadcasts against [N, C, *spatial].
+    SmallVector<int64_t> perChannel(type.getRank() - 1, 1);
+    perChannel[0] = channels;
+    auto perChannelType = RankedTensorType::get(perChannel, element);
+    auto shapeType =
+        RankedTensorType::get({type.getRank() - 1}, rewriter.getI64Type());
+    Value shape = arith::ConstantOp::create(
+        rewriter, loc, DenseIntElementsAttr::get(shapeType, perChannel));
+    scale =
+        tensor::ReshapeOp::create(rewriter, loc, perChannelType, scale, shape);
+    shift =
+        tensor::ReshapeOp::create(rewriter, loc, perChannelType, shift, shape);
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {op.getInput(), scale, shift},
+                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                          return arith::AddFOp::create(
+                              b, l, arith::MulFOp::create(b, l, v[0], v[1]),
+                              v[2]);
+                        }));
+    return success();
+  }
+};
+
 struct LowerConstant : OpRewritePattern<nn::ConstantOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::ConstantOp op,
@@ -424,9 +488,9 @@ struct ConvertNNToLinalgPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns
-        .add<LowerUnary, LowerDropout, LowerReshape, LowerPermute, LowerExpand,
-             LowerSlice, LowerConcat, LowerFill, LowerConstant, LowerCast>(ctx);
+    patterns.add<LowerUnary, LowerDropout, LowerReshape, LowerPermute,
+                 LowerExpand, LowerSlice, LowerConcat, LowerFill, LowerConstant,
+                 LowerCast, LowerBatchNorm>(ctx);
     patterns.add<LowerBinary<nn::AddOp, arith::AddFOp>,
                  LowerBinary<nn::SubOp, arith::SubFOp>,
                  LowerBinary<nn::MulOp, arith::MulFOp>,

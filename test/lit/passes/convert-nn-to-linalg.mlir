@@ -504,3 +504,27 @@ func.func @left_alone(%x: tensor<1x1x8x8xf32>, %w: tensor<2x1x3x3xf32>, %i: tens
   return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<1x2x6x6xf32>, tensor<4xi64>, tensor<4xf16>, tensor<?x4xf32>,
       tensor<?x4xf32>, tensor<4xi64>, tensor<10xi64>, tensor<4xi64>
 }
+
+// Inference batch norm: per-channel scale = weight * rsqrt(var + eps) and
+// shift = bias - mean * scale on [C], viewed as [C, 1, 1], then one
+// elementwise x * scale + shift that later fuses with what follows.
+// CHECK-LABEL: func.func @batch_norm
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x3x4x4xf32>, %[[G:.*]]: tensor<3xf32>, %[[B:.*]]: tensor<3xf32>, %[[M:.*]]: tensor<3xf32>, %[[V:.*]]: tensor<3xf32>)
+// CHECK-DAG:     %[[SHAPE:.*]] = arith.constant dense<[3, 1, 1]> : tensor<3xi64>
+// CHECK-DAG:     %[[EPS:.*]] = arith.constant 1.000000e-03 : f32
+// CHECK:         %[[SCALE:.*]] = linalg.generic {{.*}} ins(%[[V]], %[[G]] : tensor<3xf32>, tensor<3xf32>)
+// CHECK:           %[[SUM:.*]] = arith.addf %{{.*}}, %[[EPS]]
+// CHECK:           %[[INV:.*]] = math.rsqrt %[[SUM]]
+// CHECK:           arith.mulf %[[INV]]
+// CHECK:         %[[SHIFT:.*]] = linalg.generic {{.*}} ins(%[[M]], %[[SCALE]], %[[B]] : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+// CHECK:           %[[MS:.*]] = arith.mulf
+// CHECK:           arith.subf %{{.*}}, %[[MS]]
+// CHECK:         %[[S3:.*]] = tensor.reshape %[[SCALE]](%[[SHAPE]]) : (tensor<3xf32>, tensor<3xi64>) -> tensor<3x1x1xf32>
+// CHECK:         %[[T3:.*]] = tensor.reshape %[[SHIFT]](%[[SHAPE]]) : (tensor<3xf32>, tensor<3xi64>) -> tensor<3x1x1xf32>
+// CHECK:         linalg.generic {{.*}} ins(%[[X]], %[[S3]], %[[T3]] : tensor<2x3x4x4xf32>, tensor<3x1x1xf32>, tensor<3x1x1xf32>)
+// CHECK:           %[[XS:.*]] = arith.mulf
+// CHECK:           arith.addf %[[XS]]
+func.func @batch_norm(%x: tensor<2x3x4x4xf32>, %g: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<2x3x4x4xf32> {
+  %0 = nn.batch_norm %x weight %g bias %b running %m, %v {epsilon = 1.0e-03 : f64} : (tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x4x4xf32>
+  return %0 : tensor<2x3x4x4xf32>
+}
