@@ -163,6 +163,23 @@ def ConvertNNToKernelCalls : Pass<"convert-nn-to-kernel-calls", "mlir::ModuleOp"
   ];
 }
 
+def ApproximateMath : Pass<"nnc-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Vectorisable polynomial approximations of math functions";
+  let description = [{
+    Rewrites tanh, erf, exp, expm1, log, log1p, (r)sqrt-free forms of the
+    math dialect into arith polynomials (upstream's
+    populateMathPolynomialApproximationPatterns, which upstream only exposes
+    as a test pass). Left alone they become calls of libm's scalar `tanhf`,
+    `erff`, ..., which keep LLVM from vectorising the loops of activations
+    such as GELU and tanh. The approximations are accurate to a few float32
+    ulps (the PyTorch fixtures compare at 1e-4 relative).
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+    "mlir::vector::VectorDialect"
+  ];
+}
+
 def PlanMemory : Pass<"nnc-plan-memory", "mlir::ModuleOp"> {
   let summary = "Places every intermediate buffer in one static workspace";
   let description = [{

@@ -56,6 +56,8 @@ std::string nnc::lowerNNPipeline(const CompileOptions &options) {
     add("linalg-fuse-elementwise-ops");
     add("canonicalize");
   }
+  if (options.optLevel >= 2)
+    add("nnc-approximate-math");
   add("one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map}");
   // Results are written straight into the caller's buffers.
