@@ -4,7 +4,10 @@
 #include "tools/nnc/Driver.h"
 #include "tools/nnc/ModelHeader.h"
 
+#include "runtime/compiled/CompiledModel.h"
 #include "runtime/compiled/ModelSignature.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -14,6 +17,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -63,11 +67,53 @@ cl::list<std::string> compileChoices(
              "equal-weight mixture of all candidates)"),
     cl::value_desc("NAME=LABEL"), cl::sub(compileCommand()),
     cl::cat(compileOptionsCategory()));
+cl::opt<std::string> embedWeights(
+    "embed-weights",
+    cl::desc("Embed the parameters from this safetensors file in the "
+             "object or library (its C API create() then needs no weights "
+             "file); checked against the model now"),
+    cl::value_desc("file.safetensors"), cl::sub(compileCommand()),
+    cl::cat(compileOptionsCategory()));
 cl::opt<std::string> output("o",
                             cl::desc("Output file (default: <model>.so, "
                                      "<model>.o, or stdout for mlir/llvm)"),
                             cl::value_desc("file"), cl::sub(compileCommand()),
                             cl::cat(compileOptionsCategory()));
+
+/// Adds `nnc_weights_<f>` and `nnc_weights_size_<f>` (the safetensors image,
+/// checked against each function's parameters) to the lowered module.
+bool embedWeightsFile(
+    mlir::ModuleOp module,
+    llvm::ArrayRef<std::pair<std::string, std::string>> functions,
+    std::string &error) {
+  auto file = llvm::MemoryBuffer::getFile(embedWeights, /*IsText=*/false);
+  if (!file) {
+    error = "cannot read '" + embedWeights + "': " + file.getError().message();
+    return false;
+  }
+  llvm::StringRef bytes = (*file)->getBuffer();
+  mlir::OpBuilder b(module.getBodyRegion());
+  b.setInsertionPointToEnd(module.getBody());
+  mlir::MLIRContext *ctx = module.getContext();
+  for (auto &[function, metadata] : functions) {
+    // The runtime's own check, so a file that compiles also loads.
+    auto never = [](void **) {};
+    auto model = rt::CompiledModel::create(metadata, never, error);
+    if (!model ||
+        !model->loadWeights(bytes.data(), bytes.size(), embedWeights, error))
+      return false;
+    auto i8 = mlir::IntegerType::get(ctx, 8);
+    mlir::LLVM::GlobalOp::create(
+        b, module.getLoc(), mlir::LLVM::LLVMArrayType::get(i8, bytes.size()),
+        /*isConstant=*/true, mlir::LLVM::Linkage::External,
+        "nnc_weights_" + function, b.getStringAttr(bytes));
+    mlir::LLVM::GlobalOp::create(
+        b, module.getLoc(), b.getI64Type(), /*isConstant=*/true,
+        mlir::LLVM::Linkage::External, "nnc_weights_size_" + function,
+        b.getI64IntegerAttr(bytes.size()));
+  }
+  return true;
+}
 
 } // namespace
 
@@ -99,6 +145,12 @@ int nnc::driver::compileModel() {
   auto functions = compiledFunctions(*module);
   std::string path = output;
   std::string error;
+  if (!embedWeights.empty()) {
+    if (!embedWeightsFile(*module, functions, error)) {
+      llvm::errs() << "nnc: error: " << error << "\n";
+      return 1;
+    }
+  }
   switch (emit) {
   case Emit::MLIR: {
     if (path.empty())
@@ -140,7 +192,8 @@ int nnc::driver::compileModel() {
                      << "': " << error << "\n";
         return 2;
       }
-      text += generateModelHeader(*signature, function);
+      text += generateModelHeader(*signature, function,
+                                  /*embeddedWeights=*/!embedWeights.empty());
     }
     if (llvm::Error e = llvm::writeToOutput(header, [&](llvm::raw_ostream &os) {
           os << text;
