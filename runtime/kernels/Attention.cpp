@@ -1,8 +1,10 @@
 //===- Attention.cpp - Attention forward kernels --------------------------===//
 //
-// Every attention head is computed as: S = Q K^T (GEMM), S = S * scale +
-// masks (one pass), row softmax, O = S V (GEMM). Heads are independent and
-// are spread over the thread pool; each worker owns its score buffer.
+// Every attention head is computed as: S = Q K^T, S = S * scale + masks
+// (one pass), row softmax, O = S V. The two products are BLAS GEMMs for
+// wide heads and register-blocked loops for heads up to 64 wide (see
+// kSmallHeadDim). Heads are independent and are spread over the thread
+// pool; each worker owns its score buffer.
 // Multi-head attention reads the heads as strided column blocks of the
 // projected [rows, E] matrices, so no head is ever copied out.
 //
@@ -21,6 +23,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <vector>
 
 using namespace nnc::rt;
@@ -37,6 +40,116 @@ auto dispatchAttention(DType dtype, const char *kernel, Typed typed,
   if (isHalf(dtype))
     return narrow(typed(float()));
   return dispatchFloat(dtype, kernel, typed);
+}
+
+/// Head dims up to this take the register-blocked loops below instead of
+/// two BLAS calls per head: at 8 to 64 wide heads the products are a few
+/// hundred thousand flops and OpenBLAS's per-call overhead (argument
+/// checks, packing, dispatch) costs as much as the arithmetic.
+constexpr int64_t kSmallHeadDim = 64;
+
+/// A 64-byte SIMD vector of T (one AVX-512 register, two AVX2 ones). The
+/// blocked loops below spell out their vectors: left to the vectoriser,
+/// the register blocks came out as 4-wide code with spills.
+template <class T> struct VecOf {
+  typedef T type __attribute__((vector_size(64)));
+};
+template <class T> using Vec = typename VecOf<T>::type;
+template <class T> constexpr int64_t kLanes = int64_t(64 / sizeof(T));
+
+template <class T> Vec<T> loadVec(const T *p) {
+  Vec<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/// Scratch elements smallScores and smallValues need for one head: K^T
+/// padded to whole blocks of 2 vectors, then V padded to whole vectors.
+template <class T> int64_t smallHeadScratch(int64_t tk, int64_t e, int64_t ev) {
+  constexpr int64_t CS = 2 * kLanes<T>, CV = kLanes<T>;
+  return e * ((tk + CS - 1) / CS * CS) + tk * ((ev + CV - 1) / CV * CV);
+}
+
+/// S[tq, tk] = scale * Q K^T for one head (Q rows ldq apart, K rows ldk
+/// apart, both e wide), scaled after the product as PyTorch does. K is
+/// transposed into `kt` (padded with zero columns to whole blocks) so that
+/// an R x 2-vector block of S is accumulated in registers over the e
+/// products.
+template <class T>
+void smallScores(const T *q, int64_t ldq, const T *k, int64_t ldk, int64_t tq,
+                 int64_t tk, int64_t e, T scale, T *S, T *kt) {
+  constexpr int64_t R = 4, L = kLanes<T>, C = 2 * L;
+  const int64_t tkPad = (tk + C - 1) / C * C;
+  for (int64_t d = 0; d < e; ++d) {
+    T *row = kt + d * tkPad;
+    for (int64_t j = 0; j < tk; ++j)
+      row[j] = k[j * ldk + d];
+    std::fill(row + tk, row + tkPad, T(0));
+  }
+  for (int64_t i0 = 0; i0 < tq; i0 += R) {
+    // A partial last block recomputes the last row instead of branching.
+    const T *qr[R];
+    for (int64_t r = 0; r < R; ++r)
+      qr[r] = q + std::min(i0 + r, tq - 1) * ldq;
+    const int64_t rows = std::min(R, tq - i0);
+    for (int64_t j0 = 0; j0 < tkPad; j0 += C) {
+      Vec<T> acc[R][2] = {};
+      for (int64_t d = 0; d < e; ++d) {
+        const Vec<T> k0 = loadVec(kt + d * tkPad + j0);
+        const Vec<T> k1 = loadVec(kt + d * tkPad + j0 + L);
+        for (int64_t r = 0; r < R; ++r) {
+          acc[r][0] += qr[r][d] * k0;
+          acc[r][1] += qr[r][d] * k1;
+        }
+      }
+      const int64_t cols = std::min(C, tk - j0);
+      for (int64_t r = 0; r < rows; ++r) {
+        T block[C];
+        std::memcpy(block, &acc[r][0], sizeof(Vec<T>));
+        std::memcpy(block + L, &acc[r][1], sizeof(Vec<T>));
+        for (int64_t c = 0; c < cols; ++c)
+          S[(i0 + r) * tk + j0 + c] = block[c] * scale;
+      }
+    }
+  }
+}
+
+/// O[tq, ev] (rows ldo apart) = P[tq, tk] V (V rows ldv apart) for one
+/// head: an R x 1-vector block of O is accumulated in registers over the tk
+/// rows. V is read in place when its rows are whole vectors, else copied
+/// into `vp` with rows padded with zeros to whole vectors.
+template <class T>
+void smallValues(const T *P, int64_t tq, int64_t tk, const T *v, int64_t ldv,
+                 int64_t ev, T *o, int64_t ldo, T *vp) {
+  constexpr int64_t R = 8, C = kLanes<T>;
+  const int64_t evPad = (ev + C - 1) / C * C;
+  if (evPad != ev) {
+    for (int64_t j = 0; j < tk; ++j) {
+      for (int64_t c = 0; c < ev; ++c)
+        vp[j * evPad + c] = v[j * ldv + c];
+      for (int64_t c = ev; c < evPad; ++c)
+        vp[j * evPad + c] = T(0);
+    }
+    v = vp;
+    ldv = evPad;
+  }
+  for (int64_t i0 = 0; i0 < tq; i0 += R) {
+    const T *pr[R];
+    for (int64_t r = 0; r < R; ++r)
+      pr[r] = P + std::min(i0 + r, tq - 1) * tk;
+    const int64_t rows = std::min(R, tq - i0);
+    for (int64_t c0 = 0; c0 < evPad; c0 += C) {
+      Vec<T> acc[R] = {};
+      for (int64_t j = 0; j < tk; ++j) {
+        const Vec<T> vj = loadVec(v + j * ldv + c0);
+        for (int64_t r = 0; r < R; ++r)
+          acc[r] += pr[r][j] * vj;
+      }
+      const int64_t cols = std::min(C, ev - c0);
+      for (int64_t r = 0; r < rows; ++r)
+        std::memcpy(o + (i0 + r) * ldo + c0, &acc[r], sizeof(T) * cols);
+    }
+  }
 }
 
 } // namespace
@@ -76,17 +189,23 @@ static Tensor sdpaTyped(const Tensor &query, const Tensor &key,
   const T s = scale ? T(*scale) : T(1) / std::sqrt(T(e));
 
   const int64_t heads = numElements(batch);
+  const bool small = std::max(e, ev) <= kSmallHeadDim;
   parallelFor(0, heads, headGrain(tq, tk, e + ev), [&](int64_t lo, int64_t hi) {
-    std::vector<T> scores(size_t(tq * tk));
-    T *S = scores.data();
+    std::vector<T> scores(
+        size_t(tq * tk + (small ? smallHeadScratch<T>(tk, e, ev) : 0)));
+    T *S = scores.data(), *work = S + tq * tk;
     for (int64_t n = lo; n < hi; ++n) {
       const T *q = query.data<T>() + batchOffset(n, batch, qs);
       const T *k = key.data<T>() + batchOffset(n, batch, ks);
       const T *v = value.data<T>() + batchOffset(n, batch, vs);
-      gemm(false, true, tq, tk, e, T(1), q, e, k, e, T(0), S, tk);
-      // Scale after the product, as PyTorch does (so E = 0 behaves alike).
-      for (int64_t i = 0; i < tq * tk; ++i)
-        S[i] *= s;
+      if (small) {
+        smallScores(q, e, k, e, tq, tk, e, s, S, work);
+      } else {
+        gemm(false, true, tq, tk, e, T(1), q, e, k, e, T(0), S, tk);
+        // Scale after the product, as PyTorch does (so E = 0 behaves alike).
+        for (int64_t i = 0; i < tq * tk; ++i)
+          S[i] *= s;
+      }
       if (attnMask.defined()) {
         const int64_t base = batchOffset(n, batch, ms);
         for (int64_t i = 0; i < tq; ++i) {
@@ -105,8 +224,11 @@ static Tensor sdpaTyped(const Tensor &query, const Tensor &key,
       if (isCausal)
         addCausalMask(S, tq, tk);
       softmaxRows(S, tq, tk);
-      gemm(false, false, tq, ev, tk, T(1), S, tk, v, ev, T(0),
-           out.data<T>() + n * tq * ev, ev);
+      T *o = out.data<T>() + n * tq * ev;
+      if (small)
+        smallValues(S, tq, tk, v, ev, ev, o, ev, work);
+      else
+        gemm(false, false, tq, ev, tk, T(1), S, tk, v, ev, T(0), o, ev);
     }
   });
   return out;
@@ -172,55 +294,87 @@ static Tensor mhaTyped(const Tensor &query, const Tensor &key,
   const int64_t e = query.dim(2), kdim = key.dim(2), vdim = value.dim(2);
   const int64_t hd = e / numHeads;
 
-  // Projections, row by row in the inputs' own layout.
+  // Projections, row by row in the inputs' own layout. Self-attention with
+  // the packed weight projects Q, K and V in one GEMM into [rows, 3E] (the
+  // three projections side by side in each row): one wide product instead
+  // of three narrow ones.
   const bool packed = w.inProjWeight.defined();
   const T *wq = packed ? w.inProjWeight.data<T>() : w.qProjWeight.data<T>();
   const T *wk = packed ? wq + e * e : w.kProjWeight.data<T>();
   const T *wv = packed ? wq + 2 * e * e : w.vProjWeight.data<T>();
   const T *bq = w.inProjBias.defined() ? w.inProjBias.data<T>() : nullptr;
   const int64_t nq = batch * tq, nk = batch * tk;
-  std::vector<T> q(size_t(nq * e)), k(size_t(nk * e)), v(size_t(nk * e));
-  linearRows(query.data<T>(), nq, e, wq, bq, e, q.data());
-  linearRows(key.data<T>(), nk, kdim, wk, bq ? bq + e : nullptr, e, k.data());
-  linearRows(value.data<T>(), nk, vdim, wv, bq ? bq + 2 * e : nullptr, e,
-             v.data());
+  const bool fused = packed && query.data<T>() == key.data<T>() &&
+                     key.data<T>() == value.data<T>() && tq == tk &&
+                     kdim == e && vdim == e;
+  // Row widths of the projected Q and of K/V.
+  const int64_t wqRow = fused ? 3 * e : e, wkvRow = fused ? 3 * e : e;
+  // Uninitialised: the projections write every element.
+  std::unique_ptr<T[]> qkv(
+      new T[size_t(fused ? nq * 3 * e : (nq + 2 * nk) * e)]);
+  const T *qp = qkv.get(), *kp, *vp;
+  if (fused) {
+    linearRows(query.data<T>(), nq, e, wq, bq, 3 * e, qkv.get());
+    kp = qp + e;
+    vp = qp + 2 * e;
+  } else {
+    T *k = qkv.get() + nq * e, *v = k + nk * e;
+    linearRows(query.data<T>(), nq, e, wq, bq, e, qkv.get());
+    linearRows(key.data<T>(), nk, kdim, wk, bq ? bq + e : nullptr, e, k);
+    linearRows(value.data<T>(), nk, vdim, wv, bq ? bq + 2 * e : nullptr, e, v);
+    kp = k;
+    vp = v;
+  }
 
   // Head h of batch b is the column block [h*hd, (h+1)*hd) of b's rows:
-  // rows b*T + t (batch first) or t*B + b.
-  auto base = [&](int64_t b, int64_t steps) {
-    return batchFirst ? b * steps * e : b * e;
+  // rows b*T + t (batch first) or t*B + b, `width` elements each.
+  auto base = [&](int64_t b, int64_t steps, int64_t width) {
+    return batchFirst ? b * steps * width : b * width;
   };
-  const int64_t ld = batchFirst ? e : batch * e;
+  auto ldOf = [&](int64_t width) { return batchFirst ? width : batch * width; };
+  const int64_t ldq = ldOf(wqRow), ldkv = ldOf(wkvRow), ldo = ldOf(e);
   const T scale = T(1) / std::sqrt(T(hd));
-  std::vector<T> attn(size_t(nq * e));
-  parallelFor(0, batch * numHeads, headGrain(tq, tk, 2 * hd),
-              [&](int64_t lo, int64_t hi) {
-                std::vector<T> scores(size_t(tq * tk));
-                T *S = scores.data();
-                for (int64_t n = lo; n < hi; ++n) {
-                  const int64_t b = n / numHeads, h = n % numHeads;
-                  const int64_t qb = base(b, tq) + h * hd,
-                                kb = base(b, tk) + h * hd;
-                  gemm(false, true, tq, tk, hd, T(1), q.data() + qb, ld,
-                       k.data() + kb, ld, T(0), S, tk);
-                  for (int64_t i = 0; i < tq * tk; ++i)
-                    S[i] *= scale;
-                  if (attnMask.defined())
-                    addMhaMask(S, tq, tk, attnMask,
-                               attnMask.rank() == 3 ? n * tq * tk : 0, tk);
-                  if (keyPaddingMask.defined())
-                    addMhaMask(S, tq, tk, keyPaddingMask, b * tk, 0);
-                  if (isCausal)
-                    addCausalMask(S, tq, tk);
-                  softmaxRows(S, tq, tk);
-                  applyAttentionDropout(S, tq * tk, dropout, uint64_t(n));
-                  gemm(false, false, tq, hd, tk, T(1), S, tk, v.data() + kb, ld,
-                       T(0), attn.data() + qb, ld);
-                }
-              });
+  const bool small = hd <= kSmallHeadDim;
+  // Uninitialised: the heads' column blocks tile it.
+  std::unique_ptr<T[]> attn(new T[size_t(nq * e)]);
+  parallelFor(
+      0, batch * numHeads, headGrain(tq, tk, 2 * hd),
+      [&](int64_t lo, int64_t hi) {
+        std::vector<T> scores(
+            size_t(tq * tk + (small ? smallHeadScratch<T>(tk, hd, hd) : 0)));
+        T *S = scores.data(), *work = S + tq * tk;
+        for (int64_t n = lo; n < hi; ++n) {
+          const int64_t b = n / numHeads, h = n % numHeads;
+          const T *qh = qp + base(b, tq, wqRow) + h * hd;
+          const T *kh = kp + base(b, tk, wkvRow) + h * hd;
+          const T *vh = vp + base(b, tk, wkvRow) + h * hd;
+          T *oh = attn.get() + base(b, tq, e) + h * hd;
+          if (small) {
+            smallScores(qh, ldq, kh, ldkv, tq, tk, hd, scale, S, work);
+          } else {
+            gemm(false, true, tq, tk, hd, T(1), qh, ldq, kh, ldkv, T(0), S, tk);
+            for (int64_t i = 0; i < tq * tk; ++i)
+              S[i] *= scale;
+          }
+          if (attnMask.defined())
+            addMhaMask(S, tq, tk, attnMask,
+                       attnMask.rank() == 3 ? n * tq * tk : 0, tk);
+          if (keyPaddingMask.defined())
+            addMhaMask(S, tq, tk, keyPaddingMask, b * tk, 0);
+          if (isCausal)
+            addCausalMask(S, tq, tk);
+          softmaxRows(S, tq, tk);
+          applyAttentionDropout(S, tq * tk, dropout, uint64_t(n));
+          if (small)
+            smallValues(S, tq, tk, vh, ldkv, hd, oh, ldo, work);
+          else
+            gemm(false, false, tq, hd, tk, T(1), S, tk, vh, ldkv, T(0), oh,
+                 ldo);
+        }
+      });
 
-  Tensor out(query.dtype(), query.shape());
-  linearRows(attn.data(), nq, e, w.outProjWeight.data<T>(),
+  Tensor out = Tensor::uninitialized(query.dtype(), query.shape());
+  linearRows(attn.get(), nq, e, w.outProjWeight.data<T>(),
              w.outProjBias.defined() ? w.outProjBias.data<T>() : nullptr, e,
              out.data<T>());
   return out;

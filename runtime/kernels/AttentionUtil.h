@@ -9,6 +9,7 @@
 #define NNC_RUNTIME_KERNELS_ATTENTIONUTIL_H
 
 #include "runtime/Tensor.h"
+#include "runtime/kernels/KernelUtil.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,19 +24,39 @@ template <class T> constexpr T negInf() {
 
 /// In-place softmax of `rows` contiguous rows of length n, max-subtracted.
 /// An all -inf row gives (-inf) - (-inf) = NaN everywhere, as in PyTorch.
+/// The max and the sum run over independent lanes and the exponentials use
+/// fastExp, so every pass vectorises: at the short rows of small-head
+/// attention the scalar libm loop was a large part of the whole kernel.
 template <class T> void softmaxRows(T *x, int64_t rows, int64_t n) {
+  constexpr int64_t L = 16;
   for (int64_t r = 0; r < rows; ++r) {
     T *row = x + r * n;
+    T lanes[L];
+    for (int64_t l = 0; l < L; ++l)
+      lanes[l] = negInf<T>();
+    int64_t j = 0;
+    for (; j + L <= n; j += L)
+      for (int64_t l = 0; l < L; ++l)
+        lanes[l] = std::max(lanes[l], row[j + l]);
     T max = negInf<T>();
-    for (int64_t j = 0; j < n; ++j)
+    for (; j < n; ++j)
       max = std::max(max, row[j]);
+    for (int64_t l = 0; l < L; ++l)
+      max = std::max(max, lanes[l]);
+    for (j = 0; j < n; ++j)
+      row[j] = fastExp(row[j] - max);
+    for (int64_t l = 0; l < L; ++l)
+      lanes[l] = T(0);
+    for (j = 0; j + L <= n; j += L)
+      for (int64_t l = 0; l < L; ++l)
+        lanes[l] += row[j + l];
     T sum = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      row[j] = std::exp(row[j] - max);
+    for (; j < n; ++j)
       sum += row[j];
-    }
+    for (int64_t l = 0; l < L; ++l)
+      sum += lanes[l];
     const T inv = T(1) / sum;
-    for (int64_t j = 0; j < n; ++j)
+    for (j = 0; j < n; ++j)
       row[j] *= inv;
   }
 }
