@@ -149,8 +149,7 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
     return y;
   }
   if constexpr (std::is_same_v<T, float>)
-    if (convTiled(xd, wd, bias.defined() ? bias.data<float>() : nullptr, yd,
-                  g))
+    if (convTiled(xd, wd, bias.defined() ? bias.data<float>() : nullptr, yd, g))
       return y;
   // The batch is cut into units of nb images that run on the pool with
   // single-threaded GEMMs (runUnits). Small planes make thin GEMMs, so a

@@ -42,6 +42,7 @@
 #endif
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 using namespace nnc::rt;
@@ -54,6 +55,13 @@ namespace {
 constexpr int kLanes = 16;     // floats per zmm vector
 constexpr int kMaxRows = 8;    // output channels per tile
 constexpr int kMaxVectors = 3; // vectors of output positions per tile
+/// Reduction steps (input row x tap) a tile runs before the next tile of
+/// its panel: their input (32 channels of 3x3 taps) stays in L1 while all
+/// output-channel tiles read it.
+constexpr int64_t kBlockSteps = 288;
+/// Work (flops) below which a chunk of tiles stays on the calling thread:
+/// about 10 us, the order of waking a pool thread.
+constexpr double kMinChunkFlops = 1e6;
 /// Target size of one block's rearranged input: well inside the L2 cache.
 constexpr int64_t kBlockBytes = int64_t(512) << 10;
 
@@ -74,7 +82,9 @@ struct Tap {
 /// src[v] + c * rowStride + t.offset with the lanes of t.mask[v], and its
 /// weight for output channel i at w[i * wStride + c * kernelTaps + t.index].
 /// Output channel i of vector v goes to dst[v] + i * dstStride: the lanes
-/// of store[v], compressed to consecutive elements when `compress`.
+/// of store[v], compressed to consecutive elements when `compress`. The
+/// sums start from the bias, or with `accumulate` from what dst holds (the
+/// partial sums over earlier rows).
 struct TileArgs {
   const float *w = nullptr;
   const float *bias = nullptr; // MR values, or null for none
@@ -84,47 +94,73 @@ struct TileArgs {
   const float *src[kMaxVectors] = {};
   float *dst[kMaxVectors] = {};
   __mmask16 store[kMaxVectors] = {};
-  bool compress = false;
+  bool compress = false, accumulate = false;
 };
+
+/// Fully unrolls a loop over a tile's registers: the accumulators only
+/// stay in registers when every index into them is a constant.
+#if defined(__clang__)
+#define NNC_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define NNC_UNROLL _Pragma("GCC unroll 24")
+#endif
 
 // Rows outside, taps inside: the taps of one row read a few neighbouring
 // cache lines, and each weight row is read sequentially.
 template <int MR, int NV> void tile(const TileArgs &a) {
   __m512 acc[MR][NV];
+  NNC_UNROLL
   for (int i = 0; i < MR; ++i) {
     __m512 b = a.bias ? _mm512_set1_ps(a.bias[i]) : _mm512_setzero_ps();
-    for (int v = 0; v < NV; ++v)
-      acc[i][v] = b;
+    NNC_UNROLL
+    for (int v = 0; v < NV; ++v) {
+      const float *d = a.dst[v] + i * a.dstStride;
+      if (!a.accumulate)
+        acc[i][v] = b;
+      else if (a.compress)
+        acc[i][v] = _mm512_maskz_expandloadu_ps(a.store[v], d);
+      else
+        acc[i][v] = _mm512_maskz_loadu_ps(a.store[v], d);
+    }
   }
   const float *s[NV];
+  NNC_UNROLL
   for (int v = 0; v < NV; ++v)
     s[v] = a.src[v];
   const float *w = a.w;
   for (int64_t c = 0; c < a.rows; ++c) {
     for (const Tap *t = a.taps; t != a.tapsEnd; ++t) {
       __m512 in[NV];
+      NNC_UNROLL
       for (int v = 0; v < NV; ++v)
         in[v] = _mm512_maskz_loadu_ps(t->mask[v], s[v] + t->offset);
       const float *wt = w + t->index;
+      NNC_UNROLL
       for (int i = 0; i < MR; ++i) {
         __m512 b = _mm512_set1_ps(wt[i * a.wStride]);
+        NNC_UNROLL
         for (int v = 0; v < NV; ++v)
           acc[i][v] = _mm512_fmadd_ps(b, in[v], acc[i][v]);
       }
     }
     w += a.kernelTaps;
+    NNC_UNROLL
     for (int v = 0; v < NV; ++v)
       s[v] += a.rowStride;
   }
+  NNC_UNROLL
   for (int v = 0; v < NV; ++v) {
     __mmask16 m = a.store[v];
-    if (a.compress) {
-      for (int i = 0; i < MR; ++i)
-        acc[i][v] = _mm512_maskz_compress_ps(m, acc[i][v]);
-      m = laneMask(__builtin_popcount(m));
+    __mmask16 packed = laneMask(__builtin_popcount(m));
+    NNC_UNROLL
+    for (int i = 0; i < MR; ++i) {
+      float *d = a.dst[v] + i * a.dstStride;
+      if (a.compress)
+        _mm512_mask_storeu_ps(d, packed,
+                              _mm512_maskz_compress_ps(m, acc[i][v]));
+      else
+        _mm512_mask_storeu_ps(d, m, acc[i][v]);
     }
-    for (int i = 0; i < MR; ++i)
-      _mm512_mask_storeu_ps(a.dst[v] + i * a.dstStride, m, acc[i][v]);
   }
 }
 
@@ -201,6 +237,20 @@ int64_t panelCount(const Layout &L, const Block &b) {
   return ((b.n1 - b.n0) * L.perImage + kMaxVectors - 1) / kMaxVectors;
 }
 
+/// The vectors [v0, v0 + nv) of panel `panel` out of `vectors`: three each,
+/// except that a single leftover vector makes the last two panels two each
+/// (a one-vector tile has too few accumulators to hide the FMA latency).
+void panelVectors(int64_t vectors, int64_t panel, int64_t &v0, int64_t &nv) {
+  static_assert(kMaxVectors == 3, "a leftover vector is split as 2 + 2");
+  int64_t panels = (vectors + kMaxVectors - 1) / kMaxVectors;
+  v0 = panel * kMaxVectors;
+  nv = std::min<int64_t>(kMaxVectors, vectors - v0);
+  if (vectors % kMaxVectors == 1 && vectors > 1 && panel >= panels - 2) {
+    v0 = (panels - 2) * kMaxVectors + (panel - (panels - 2)) * 2;
+    nv = 2;
+  }
+}
+
 /// The tile range of block `b`.
 void tileRange(const Problem &pb, const Block &b, int64_t &t0, int64_t &t1) {
   int64_t perGroup = int64_t(pb.tiles.size()) / pb.g.groups;
@@ -218,14 +268,13 @@ void runItems(const Problem &pb, const Layout &L, const Block &b,
   int64_t t0, t1;
   tileRange(pb, b, t0, t1);
   std::vector<Tap> tapList(K);
+  const int64_t rowBlock = std::max<int64_t>(1, kBlockSteps / K);
   for (int64_t item = lo; item < hi; ++item) {
-    int64_t panel = item / chunks, chunk = item % chunks;
-    int64_t v0 = panel * kMaxVectors;
-    int64_t nv = std::min<int64_t>(kMaxVectors, vectors - v0);
+    int64_t panel = item / chunks, chunk = item % chunks, v0, nv;
+    panelVectors(vectors, panel, v0, nv);
     TileArgs args;
     args.wStride = pb.reduction;
     args.kernelTaps = K;
-    args.rows = L.rows;
     args.rowStride = L.rowStride;
     args.dstStride = P;
     args.compress = L.compress;
@@ -252,17 +301,40 @@ void runItems(const Problem &pb, const Layout &L, const Block &b,
     args.tapsEnd = end;
     int64_t k0 = t0 + chunk * (t1 - t0) / chunks;
     int64_t k1 = t0 + (chunk + 1) * (t1 - t0) / chunks;
-    for (int64_t k = k0; k < k1; ++k) {
-      const ChannelTile &ct = pb.tiles[k];
-      args.w = pb.w + ct.first * pb.reduction;
-      args.bias = pb.bias ? pb.bias + ct.first : nullptr;
-      for (int64_t v = 0; v < nv; ++v) {
-        args.src[v] = src0[v] + ct.group * L.groupStride;
-        args.dst[v] = dst0[v] + ct.first * P;
+    // Blocks of input rows, each run by all the chunk's tiles while it is
+    // in L1 (the partial sums go through the output).
+    for (int64_t c0 = 0; c0 == 0 || c0 < L.rows; c0 += rowBlock) {
+      args.rows = std::min(rowBlock, L.rows - c0);
+      args.accumulate = c0 > 0;
+      for (int64_t k = k0; k < k1; ++k) {
+        const ChannelTile &ct = pb.tiles[k];
+        args.w = pb.w + ct.first * pb.reduction + c0 * K;
+        args.bias = pb.bias ? pb.bias + ct.first : nullptr;
+        for (int64_t v = 0; v < nv; ++v) {
+          args.src[v] = src0[v] + ct.group * L.groupStride + c0 * L.rowStride;
+          args.dst[v] = dst0[v] + ct.first * P;
+        }
+        tileFor(ct.count, nv)(args);
       }
-      tileFor(ct.count, nv)(args);
     }
   }
+}
+
+/// The flops (two per multiply-add) of tiles [t0, t1) over block `b`.
+double blockFlops(const Problem &pb, const Layout &L, const Block &b,
+                  int64_t t0, int64_t t1) {
+  int64_t channels = 0;
+  for (int64_t k = t0; k < t1; ++k)
+    channels += pb.tiles[k].count;
+  return 2.0 * double((b.n1 - b.n0) * L.perImage * kLanes) * double(channels) *
+         double(pb.reduction);
+}
+
+/// The parallelFor grain for items of `itemFlops` flops each: a chunk of
+/// less than kMinChunkFlops is not worth waking a thread for.
+int64_t parallelGrain(double itemFlops) {
+  return std::max<int64_t>(
+      1, int64_t(std::ceil(kMinChunkFlops / std::max(1.0, itemFlops))));
 }
 
 /// Runs every block: fill(block, buffer) rearranges its input into
@@ -275,7 +347,11 @@ void runBlocks(const Problem &pb, const std::vector<Block> &blocks,
                int64_t bufferFloats, Fill fill, LayoutOf layout) {
   const int64_t threads = numThreads();
   if (threads > 1 && int64_t(blocks.size()) >= threads) {
-    parallelFor(0, int64_t(blocks.size()), 1, [&](int64_t lo, int64_t hi) {
+    const Block &b = blocks.front();
+    int64_t t0, t1;
+    tileRange(pb, b, t0, t1);
+    int64_t grain = parallelGrain(blockFlops(pb, layout(b), b, t0, t1));
+    parallelFor(0, int64_t(blocks.size()), grain, [&](int64_t lo, int64_t hi) {
       float *buffer = scratch<float>(0, bufferFloats);
       for (int64_t k = lo; k < hi; ++k) {
         const Layout &L = layout(blocks[k]);
@@ -292,7 +368,9 @@ void runBlocks(const Problem &pb, const std::vector<Block> &blocks,
     int64_t t0, t1;
     tileRange(pb, b, t0, t1);
     int64_t panels = panelCount(L, b), chunks = tileChunks(panels, t1 - t0);
-    parallelFor(0, panels * chunks, 1, [&](int64_t lo, int64_t hi) {
+    int64_t grain =
+        parallelGrain(blockFlops(pb, L, b, t0, t1) / double(panels * chunks));
+    parallelFor(0, panels * chunks, grain, [&](int64_t lo, int64_t hi) {
       runItems(pb, L, b, src, chunks, lo, hi);
     });
   }
@@ -315,7 +393,7 @@ struct Phased {
   bool inPlace = false;
   int64_t plane[3] = {1, 1, 1}; // a phase plane's dims (rows as wide as
                                 // the virtual output's)
-  std::vector<int64_t> phases;  // the phases taps read: (f0 * s1 + f1) * s2 + f2
+  std::vector<int64_t> phases; // the phases taps read: (f0 * s1 + f1) * s2 + f2
   int64_t virtualPlane = 0;
   Layout layout;
 };
@@ -336,9 +414,9 @@ Phased planPhased(const Problem &pb) {
   ph.inPlace = s[0] == 1 && s[1] == 1 && s[2] == 1 && in[2] >= out[2] &&
                (out[0] == 1 || in[1] >= out[1]);
   for (int j = 0; j < 3; ++j)
-    ph.plane[j] = ph.inPlace ? in[j]
-                             : std::max(j == 0 ? 1 : out[j],
-                                        (in[j] + s[j] - 1) / s[j]);
+    ph.plane[j] =
+        ph.inPlace ? in[j]
+                   : std::max(j == 0 ? 1 : out[j], (in[j] + s[j] - 1) / s[j]);
   // Virtual output: out[0] slices of rows as wide as the plane's (as many
   // rows as the plane when slices follow each other).
   const int64_t rowsV = out[0] > 1 ? ph.plane[1] : out[1];
@@ -365,10 +443,10 @@ Phased planPhased(const Problem &pb) {
     int64_t index = it - ph.phases.begin();
     if (it == ph.phases.end())
       ph.phases.push_back(phase);
-    L.tapOffset[t] = index * planeSize +
-                     (shift[3 * t] * ph.plane[1] + shift[3 * t + 1]) *
-                         ph.plane[2] +
-                     shift[3 * t + 2];
+    L.tapOffset[t] =
+        index * planeSize +
+        (shift[3 * t] * ph.plane[1] + shift[3 * t + 1]) * ph.plane[2] +
+        shift[3 * t + 2];
   }
   L.rowStride = int64_t(ph.phases.size()) * planeSize;
   L.groupStride = pb.cg * L.rowStride;
@@ -401,7 +479,8 @@ Phased planPhased(const Problem &pb) {
     for (int64_t t = 0; t < K; ++t) {
       __mmask16 m = real;
       for (int j = 0; j < 3; ++j) {
-        __m512i q = _mm512_add_epi32(lanes[j], _mm512_set1_epi32(shift[3 * t + j]));
+        __m512i q =
+            _mm512_add_epi32(lanes[j], _mm512_set1_epi32(shift[3 * t + j]));
         m &= _mm512_cmpge_epi32_mask(q, _mm512_setzero_si512()) &
              _mm512_cmplt_epi32_mask(q, _mm512_set1_epi32(extent[3 * t + j]));
       }
@@ -429,7 +508,9 @@ void splitPhases(const Problem &pb, const Phased &ph, const Block &b,
   const int64_t C = g.inChannels, inPlane = g.inPlane();
   const int64_t nphases = int64_t(ph.phases.size());
   const int64_t planeSize = ph.plane[0] * ph.plane[1] * ph.plane[2];
-  parallelFor(0, (b.n1 - b.n0) * C, 1, [&](int64_t lo, int64_t hi) {
+  const int64_t grain =
+      std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, inPlane));
+  parallelFor(0, (b.n1 - b.n0) * C, grain, [&](int64_t lo, int64_t hi) {
     for (int64_t t = lo; t < hi; ++t) {
       const float *xc = pb.x + (b.n0 * C + t) * inPlane;
       for (int64_t p = 0; p < nphases; ++p) {
@@ -500,14 +581,14 @@ void convUnfolded(const Problem &pb) {
     linesPer = std::clamp<int64_t>(
         kBlockBytes / std::max<int64_t>(1, pb.reduction * W * 4), 1, lines);
   if (N < 2 * threads && threads > 1)
-    linesPer = std::min(linesPer, std::max<int64_t>(
-                                      1, lines / ((2 * threads + N - 1) / N)));
+    linesPer = std::min(
+        linesPer, std::max<int64_t>(1, lines / ((2 * threads + N - 1) / N)));
   std::vector<Block> blocks;
   for (int64_t n = 0; n < N; n += images)
     for (int64_t l = 0; l < lines; l += linesPer)
       for (int64_t gr = 0; gr < g.groups; ++gr)
-        blocks.push_back({n, std::min(N, n + images), l,
-                          std::min(lines, l + linesPer), gr});
+        blocks.push_back(
+            {n, std::min(N, n + images), l, std::min(lines, l + linesPer), gr});
   const int64_t bufferFloats = pb.reduction * images * roundUp(linesPer * W);
   // A block's layout: rows are im2col's, each image's columns start at a
   // multiple of 16, one tap.
@@ -536,8 +617,8 @@ void convUnfolded(const Problem &pb) {
         const int64_t stride = roundUp((b.l1 - b.l0) * W);
         for (int64_t n = b.n0; n < b.n1; ++n)
           im2col(pb.x + n * imageSize + b.group * pb.cg * g.inPlane(),
-                 imageSize, 1, pb.cg, g, b.l0, b.l1,
-                 col + (n - b.n0) * stride, (b.n1 - b.n0) * stride);
+                 imageSize, 1, pb.cg, g, b.l0, b.l1, col + (n - b.n0) * stride,
+                 (b.n1 - b.n0) * stride);
         return col;
       },
       [&](const Block &b) -> const Layout & {

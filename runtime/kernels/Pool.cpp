@@ -152,7 +152,7 @@ void maxPoolSeparable(const T *xd, T *yd, const PoolPlan &plan,
       ++full1;
   }
   parallelFor(
-      0, planes, std::max<int64_t>(1, 4096 / outPlane),
+      0, planes, std::max<int64_t>(1, kElementwiseGrain / (inPlane + 1)),
       [&](int64_t lo, int64_t hi) {
         std::vector<T> rowMax(size_t(std::max<int64_t>(1, W)));
         T *m = rowMax.data();

@@ -218,11 +218,26 @@ TEST(RuntimeKernelsCConv, TiledPathsMatchDefinition) {
       {{1, 9, 8, 8}, {6, 3, 3, 3}, {2, 2}, {1, 1}, {1, 1}, 3, false},
       {{3, 5, 37}, {7, 5, 3}, {1}, {1}, {1}, 1, true},
       {{2, 4, 40}, {6, 4, 4}, {2}, {1}, {1}, 1, true},
-      {{2, 3, 5, 6, 7}, {4, 3, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, 1,
+      {{2, 3, 5, 6, 7},
+       {4, 3, 3, 3, 3},
+       {1, 1, 1},
+       {1, 1, 1},
+       {1, 1, 1},
+       1,
        true},
-      {{1, 2, 5, 6, 7}, {3, 2, 2, 3, 3}, {1, 2, 2}, {1, 0, 1}, {1, 1, 2}, 1,
+      {{1, 2, 5, 6, 7},
+       {3, 2, 2, 3, 3},
+       {1, 2, 2},
+       {1, 0, 1},
+       {1, 1, 2},
+       1,
        true},
-      {{1, 3, 6, 6, 6}, {2, 3, 3, 3, 3}, {1, 1, 1}, {0, 0, 0}, {1, 1, 1}, 1,
+      {{1, 3, 6, 6, 6},
+       {2, 3, 3, 3, 3},
+       {1, 1, 1},
+       {0, 0, 0},
+       {1, 1, 1},
+       1,
        true},
       // Unfolded: virtual rows would be more than twice the real ones;
       // the last one in blocks of output lines (a large column matrix).
@@ -294,8 +309,8 @@ TEST(RuntimeKernelsCPool, SeparableMaxPoolMatchesDefinition) {
     Tensor y = sameOnThreads("max_pool", [&] {
       return maxPool(x, c.kernel, c.stride, c.padding, ones, c.ceil);
     });
-    EXPECT_EQ(relativeError(
-                  y, referenceMaxPool(x, c.kernel, c.stride, c.padding, c.ceil)),
+    EXPECT_EQ(relativeError(y, referenceMaxPool(x, c.kernel, c.stride,
+                                                c.padding, c.ceil)),
               0.0);
   }
   // A NaN anywhere in a window gives NaN, in the row pass and the column
