@@ -97,12 +97,48 @@ Buffer::~Buffer() {
     std::free(ptr);
 }
 
-Tensor::Tensor(DType dtype, Shape shape)
-    : buffer(std::make_shared<Buffer>(numElements(shape) * dtypeSize(dtype))),
-      type(dtype), dims(std::move(shape)) {}
+namespace {
+/// The calling thread's allocation targets (ScopedAllocationTargets).
+thread_local std::vector<Tensor> *allocationTargets = nullptr;
+
+/// Takes the first target of exactly `dtype` and `shape`, if any.
+bool takeTarget(DType dtype, const Shape &shape, Tensor &out) {
+  if (!allocationTargets)
+    return false;
+  for (auto it = allocationTargets->begin(); it != allocationTargets->end();
+       ++it)
+    if (it->dtype() == dtype && it->shape() == shape) {
+      out = std::move(*it);
+      allocationTargets->erase(it);
+      return true;
+    }
+  return false;
+}
+} // namespace
+
+ScopedAllocationTargets::ScopedAllocationTargets(std::vector<Tensor> targets)
+    : targets(std::move(targets)), previous(allocationTargets) {
+  allocationTargets = &this->targets;
+}
+
+ScopedAllocationTargets::~ScopedAllocationTargets() {
+  allocationTargets = previous;
+}
+
+Tensor::Tensor(DType dtype, Shape shape) {
+  if (takeTarget(dtype, shape, *this)) {
+    std::memset(raw(), 0, bytes());
+    return;
+  }
+  buffer = std::make_shared<Buffer>(numElements(shape) * dtypeSize(dtype));
+  type = dtype;
+  dims = std::move(shape);
+}
 
 Tensor Tensor::uninitialized(DType dtype, Shape shape) {
   Tensor t;
+  if (takeTarget(dtype, shape, t))
+    return t;
   t.buffer = std::make_shared<Buffer>(numElements(shape) * dtypeSize(dtype),
                                       Buffer::Uninitialized());
   t.type = dtype;

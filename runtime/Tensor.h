@@ -112,6 +112,24 @@ private:
   Shape dims;
 };
 
+/// While alive, a new tensor (zero-filled or uninitialised) of exactly one
+/// of `targets`' dtype and shape, created on this thread, takes that
+/// target's memory instead of a fresh allocation (each target once). The
+/// kernel ABI uses it so that kernels write their results straight into the
+/// buffers compiled code planned for them: no allocation, no page faults, no
+/// copy. Targets must not overlap memory the kernel reads.
+class ScopedAllocationTargets {
+public:
+  explicit ScopedAllocationTargets(std::vector<Tensor> targets);
+  ~ScopedAllocationTargets();
+  ScopedAllocationTargets(const ScopedAllocationTargets &) = delete;
+  ScopedAllocationTargets &operator=(const ScopedAllocationTargets &) = delete;
+
+private:
+  std::vector<Tensor> targets;
+  std::vector<Tensor> *previous;
+};
+
 /// Converts a float32 to bfloat16 / IEEE half (round to nearest even) and
 /// back.
 uint16_t floatToBF16(float f);

@@ -163,6 +163,26 @@ static void callKernel(RunContext &ctx, const char *text, int64_t numArgs,
     }
     (isResult ? results : operands).push_back(std::move(t));
   }
+  // Results whose memory no operand shares can be the kernel's own output
+  // allocations (setResult then has nothing to copy). Not when two results
+  // have the same type: a kernel may allocate them in another order, and
+  // copying one result into its slot would overwrite the other.
+  std::vector<Tensor> targets;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Tensor &r = results[i];
+    auto begin = static_cast<const char *>(r.raw());
+    bool usable = true;
+    for (const Tensor &o : operands) {
+      auto oBegin = static_cast<const char *>(o.raw());
+      usable &= !(begin < oBegin + o.bytes() && oBegin < begin + r.bytes());
+    }
+    for (size_t j = 0; j < results.size(); ++j)
+      usable &= j == i || results[j].dtype() != r.dtype() ||
+                results[j].shape() != r.shape();
+    if (usable)
+      targets.push_back(r);
+  }
+  ScopedAllocationTargets allocateIntoResults(std::move(targets));
   KernelCall call(desc, operands, results, ctx);
   if (!runKernel(*d->kernel, call)) {
     ctx.setError(prefix + call.error);

@@ -376,3 +376,24 @@ TEST(RuntimeAbiCall, DescriptorsAreCachedByAddressButCheckedByText) {
   ASSERT_FALSE(nnc_run_failed()) << nnc_run_error();
   expectIdentical(out, k::unary(k::UnaryOp::Neg, x));
 }
+
+// Kernels allocate their outputs in the buffers compiled code gives them:
+// each target once, exact dtype and shape only, zero-filled when asked.
+TEST(RuntimeAbi, AllocationTargets) {
+  using nnc::rt::DType;
+  using nnc::rt::Tensor;
+  std::vector<float> memory(6, 7.0f);
+  Tensor slot = Tensor::view(DType::F32, {2, 3}, memory.data());
+  {
+    nnc::rt::ScopedAllocationTargets targets({slot});
+    Tensor other = Tensor::uninitialized(DType::F32, {3, 2});
+    EXPECT_NE(other.raw(), memory.data());
+    Tensor zeros(DType::F32, {2, 3});
+    EXPECT_EQ(zeros.raw(), memory.data());
+    EXPECT_EQ(memory[5], 0.0f);
+    Tensor again = Tensor::uninitialized(DType::F32, {2, 3});
+    EXPECT_NE(again.raw(), memory.data());
+  }
+  Tensor after = Tensor::uninitialized(DType::F32, {2, 3});
+  EXPECT_NE(after.raw(), memory.data());
+}
