@@ -1,8 +1,9 @@
 //===- AttentionUtil.h - Shared by the attention kernels --------*- C++ -*-===//
 //
 // Internal to Attention.cpp and GradAttention.cpp: the backward recomputes
-// the attention probabilities and must do so exactly as the forward does
-// (scaling, masks, softmax).
+// the attention probabilities with the forward's scaling, masks and softmax.
+// The forward's register-blocked products for small heads and the
+// backward's GEMMs agree to float rounding, not bit for bit.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_RUNTIME_KERNELS_ATTENTIONUTIL_H

@@ -143,7 +143,7 @@ SdpaGrads sdpaBackwardTyped(const Tensor &gradOutput, const Tensor &query,
           const T *q = query.data<T>() + batchOffset(n, batch, qs);
           const T *k = key.data<T>() + batchOffset(n, batch, ks);
           const T *v = value.data<T>() + batchOffset(n, batch, vs);
-          // P exactly as the forward computes it.
+          // P as the forward computes it (same masks and softmax).
           gemm(false, true, tq, tk, e, T(1), q, e, k, e, T(0), P, tk);
           for (int64_t i = 0; i < tq * tk; ++i)
             P[i] *= s;

@@ -46,22 +46,6 @@ ConvDims3 makeDims(const Shape &inShape, const Shape &outShape,
   return g;
 }
 
-/// Per-thread scratch that grows and is reused across calls, uninitialised
-/// (every element read is written first).
-template <class T> T *scratch(int slot, int64_t count) {
-  struct Slot {
-    std::unique_ptr<T[]> data;
-    int64_t size = 0;
-  };
-  thread_local Slot slots[3];
-  Slot &sl = slots[slot];
-  if (sl.size < count) {
-    sl.data.reset(new T[size_t(count)]);
-    sl.size = count;
-  }
-  return sl.data.get();
-}
-
 /// Copies the [rows, P] blocks of `images` images (`imageStride` apart)
 /// side by side into dst [rows, images * P], so that one GEMM covers them.
 template <class T>

@@ -260,14 +260,14 @@ inline double fastExp(double x) { return std::exp(x); }
 
 /// Per-thread scratch that grows and is reused across calls, uninitialised
 /// (every element read is written first): a fresh zeroed buffer per call
-/// costs a memset and page faults on every convolution. Two slots per
+/// costs a memset and page faults on every convolution. Three slots per
 /// element type; a kernel must not hand a slot to code that uses it too.
 template <class T> T *scratch(int slot, int64_t count) {
   struct Slot {
     std::unique_ptr<T[]> data;
     int64_t size = 0;
   };
-  thread_local Slot slots[2];
+  thread_local Slot slots[3];
   Slot &sl = slots[slot];
   if (sl.size < count) {
     sl.data.reset(new T[size_t(count)]);
