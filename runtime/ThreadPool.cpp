@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -15,6 +16,31 @@ using namespace nnc::rt;
 namespace {
 
 thread_local bool insideParallelRegion = false;
+
+/// How long a thread busy-waits for the next parallel region (a worker) or for
+/// the last chunk (the caller) before it sleeps on a condition variable.
+/// Waking a sleeping thread costs tens of microseconds on a VM, as much as a
+/// whole small kernel; models run kernels back to back, so the next region
+/// usually arrives within this window.
+constexpr auto spinWindow = std::chrono::microseconds(300);
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/// Busy-waits until `ready()` or the spin window ends; returns ready().
+template <typename Ready> bool spinUntil(Ready ready) {
+  auto deadline = std::chrono::steady_clock::now() + spinWindow;
+  for (unsigned i = 1;; ++i) {
+    if (ready())
+      return true;
+    cpuRelax();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline)
+      return ready();
+  }
+}
 
 class Pool {
 public:
@@ -39,10 +65,11 @@ public:
       total = chunks;
       next = 0;
       done = 0;
-      ++generation;
+      generation.fetch_add(1, std::memory_order_release);
     }
     wake.notify_all();
     work(); // the caller helps
+    spinUntil([&] { return done.load(std::memory_order_acquire) == chunks; });
     std::unique_lock<std::mutex> lock(mutex);
     finished.wait(lock, [&] { return done == total; });
     current = nullptr;
@@ -76,14 +103,18 @@ private:
 
   void loop() {
     uint64_t seen = 0;
+    auto ready = [&] {
+      return stopping.load(std::memory_order_acquire) ||
+             generation.load(std::memory_order_acquire) != seen;
+    };
     for (;;) {
-      {
+      if (!spinUntil(ready)) {
         std::unique_lock<std::mutex> lock(mutex);
-        wake.wait(lock, [&] { return stopping || generation != seen; });
-        if (stopping)
-          return;
-        seen = generation;
+        wake.wait(lock, ready);
       }
+      if (stopping)
+        return;
+      seen = generation.load(std::memory_order_acquire);
       work();
     }
   }
@@ -113,9 +144,11 @@ private:
   std::mutex runMutex, mutex;
   std::condition_variable wake, finished;
   const std::function<void(int64_t)> *current = nullptr;
-  int64_t total = 0, next = 0, done = 0;
-  uint64_t generation = 0;
-  bool stopping = false;
+  int64_t total = 0, next = 0;
+  // Written under `mutex`; atomic so that waiters can spin without it.
+  std::atomic<int64_t> done{0};
+  std::atomic<uint64_t> generation{0};
+  std::atomic<bool> stopping{false};
 };
 
 } // namespace
