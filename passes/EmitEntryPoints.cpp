@@ -94,10 +94,6 @@ struct EmitMetadataPass : nnc::impl::EmitMetadataBase<EmitMetadataPass> {
           b, func.getLoc(), type, /*isConstant=*/true, LLVM::Linkage::External,
           (kMetadataPrefix + func.getSymName()).str(), b.getStringAttr(json));
 
-      // The C wrapper takes each memref as a pointer to its descriptor,
-      // which is what nnc_entry_<f> passes on.
-      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                    UnitAttr::get(&getContext()));
       func->removeAttr("nnc.signature");
       func->removeAttr("nnc.workspace_bytes");
       func.removeArgAttrsAttr();
@@ -115,33 +111,58 @@ struct EmitEntryPointsPass
       if (global.getSymName().starts_with(kMetadataPrefix))
         functions.push_back(
             global.getSymName().drop_front(kMetadataPrefix.size()));
-    for (StringRef name : functions) {
-      auto wrapper =
-          module.lookupSymbol<LLVM::LLVMFuncOp>(("_mlir_ciface_" + name).str());
-      if (!wrapper) {
-        module.emitError("no C interface wrapper for @") << name;
+    for (StringRef name : functions)
+      if (failed(emitEntryPoint(module, name)))
         return signalPassFailure();
-      }
-      MLIRContext *ctx = &getContext();
-      Type ptr = LLVM::LLVMPointerType::get(ctx);
-      OpBuilder b(module.getBodyRegion());
-      b.setInsertionPointToEnd(module.getBody());
-      Location loc = wrapper.getLoc();
-      auto entry = LLVM::LLVMFuncOp::create(
-          b, loc, ("nnc_entry_" + name).str(),
-          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr}));
-      Block *body = entry.addEntryBlock(b);
-      b.setInsertionPointToStart(body);
-      SmallVector<Value> args;
-      for (unsigned i = 0; i < wrapper.getNumArguments(); ++i) {
-        Value slot = LLVM::GEPOp::create(
-            b, loc, ptr, ptr, body->getArgument(0),
-            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
-        args.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
-      }
-      LLVM::CallOp::create(b, loc, wrapper, args);
-      LLVM::ReturnOp::create(b, loc, ValueRange{});
+  }
+
+  /// Moves the body of @name into `nnc_entry_<name>(void **args)`, which
+  /// loads each argument, the aligned pointer of a memref descriptor, from
+  /// args[i]. Moving the body rather than calling the function avoids a call
+  /// with one argument per parameter: LLVM's interprocedural passes and
+  /// instruction selection take time quadratic in the arguments of a call,
+  /// seconds for a model with a thousand parameters.
+  LogicalResult emitEntryPoint(ModuleOp module, StringRef name) {
+    auto function = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+    if (!function || function.isExternal())
+      return module.emitError("no function body for @") << name;
+    MLIRContext *ctx = &getContext();
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+    auto type = function.getFunctionType();
+    if (!isa<LLVM::LLVMVoidType>(type.getReturnType()) ||
+        llvm::any_of(type.getParams(), [&](Type t) { return t != ptr; }))
+      return function.emitError("a compiled function must return nothing and "
+                                "take one pointer per memref (the "
+                                "bare-pointer calling convention)");
+    if (!SymbolTable::symbolKnownUseEmpty(function, module))
+      return function.emitError("a compiled function cannot be called inside "
+                                "the module: its body becomes the entry point");
+
+    OpBuilder b(function);
+    Location loc = function.getLoc();
+    auto entry = LLVM::LLVMFuncOp::create(
+        b, loc, ("nnc_entry_" + name).str(),
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr}));
+    Block *prologue = entry.addEntryBlock(b);
+    b.setInsertionPointToStart(prologue);
+    Block &body = function.getBody().front();
+    for (BlockArgument arg : body.getArguments()) {
+      Value slot = LLVM::GEPOp::create(
+          b, loc, ptr, ptr, prologue->getArgument(0),
+          ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(arg.getArgNumber())});
+      Value descriptor = LLVM::LoadOp::create(b, loc, ptr, slot);
+      // A descriptor starts {allocated pointer, aligned pointer, ...}.
+      Value aligned = LLVM::GEPOp::create(b, loc, ptr, ptr, descriptor,
+                                          ArrayRef<LLVM::GEPArg>{1});
+      arg.replaceAllUsesWith(LLVM::LoadOp::create(b, loc, ptr, aligned));
     }
+    prologue->getOperations().splice(prologue->end(), body.getOperations());
+    Region &region = entry.getBody();
+    region.getBlocks().splice(region.end(), function.getBody().getBlocks(),
+                              std::next(function.getBody().begin()),
+                              function.getBody().end());
+    function.erase();
+    return success();
   }
 };
 

@@ -199,6 +199,36 @@ def PlanMemory : Pass<"nnc-plan-memory", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def OutlineLoopNests : Pass<"nnc-outline-loop-nests", "mlir::ModuleOp"> {
+  let summary = "Moves each linalg op on buffers into a shared function";
+  let description = [{
+    After bufferization, every linalg op on buffers is replaced by a call of
+    a private function that holds it, marked `no_inline`. Structurally
+    identical ops (the same op, attributes, region and operand types, with
+    the same operands repeated) call the same function, so each distinct loop
+    nest is lowered and optimised once. Values the op's region uses from
+    above become arguments, except constants, which are cloned in. A model
+    with repeated blocks (a DARTS supernet repeats the same few loop nests
+    hundreds of times) compiles in time linear in its distinct loop nests,
+    and no function grows large enough for LLVM's loop passes, whose cost
+    grows faster than the size of the function they run on, to dominate.
+
+    A loop nest whose outer loop is parallel, whose buffers are each indexed
+    by that loop through one plain dimension (or not at all, for inputs),
+    and which is big enough to share (at least 8192 iterations of the whole
+    nest per chunk, two chunks or more) runs on the runtime's threads: its
+    function takes the chunk's begin and end as two more `index` arguments
+    and computes that slice of its buffers, and its calls become
+    `nnrt.parallel_call` with the outer loop's trip count and the chunk
+    size.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
+    "nnc::nnrt::NNRTDialect"
+  ];
+}
+
 def EmitMetadata : Pass<"nnc-emit-metadata", "mlir::ModuleOp"> {
   let summary = "Emits each compiled function's ABI metadata";
   let description = [{
@@ -206,20 +236,23 @@ def EmitMetadata : Pass<"nnc-emit-metadata", "mlir::ModuleOp"> {
     emits the constant `nnc_metadata_<function>`: a JSON string with the
     names, dtypes and shapes of the inputs, outputs and parameters and the
     workspace size, which the runtime's C API reads (runtime/compiled).
-    Also requests the C interface wrapper (`llvm.emit_c_interface`) that
-    nnc-emit-entry-points calls.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 def EmitEntryPoints : Pass<"nnc-emit-entry-points", "mlir::ModuleOp"> {
-  let summary = "Adds the `nnc_entry_<function>(void **args)` entry points";
+  let summary = "Turns each compiled function into `nnc_entry_<function>(void **args)`";
   let description = [{
-    Runs on the LLVM dialect. For each function with metadata, adds
-    `void nnc_entry_<function>(void **args)`, which calls the function's C
-    interface wrapper with `args[i]` as the i-th memref descriptor (inputs,
-    parameters, outputs, workspace): one signature for every model, so the
-    runtime calls any compiled function without generated glue.
+    Runs on the LLVM dialect, after the functions were converted with the
+    bare-pointer calling convention (one pointer per memref; compiled shapes
+    are static). For each function with metadata, the body moves into
+    `void nnc_entry_<function>(void **args)`, which loads its i-th argument
+    from the memref descriptor at `args[i]` (inputs, parameters, outputs,
+    workspace): one signature for every model, so the runtime calls any
+    compiled function without generated glue. The body moves instead of
+    being called: a call with one argument per parameter costs LLVM's
+    interprocedural passes and instruction selection time quadratic in the
+    number of arguments, seconds for a model with a thousand parameters.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

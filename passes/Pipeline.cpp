@@ -67,12 +67,18 @@ std::string nnc::lowerNNPipeline(const CompileOptions &options) {
   add("nnc-plan-memory");
   add("buffer-deallocation-pipeline");
   add("nnc-emit-metadata");
+  // Each distinct loop nest is lowered and optimised once, out of line.
+  add("nnc-outline-loop-nests");
   add("convert-linalg-to-loops");
   add("convert-scf-to-cf");
   add("expand-strided-metadata");
   add("lower-affine");
   add("convert-math-to-llvm");
   add("convert-math-to-libm");
+  // Every compiled shape is static, so a memref argument is passed as its
+  // aligned pointer alone: calls of outlined loop nests stay small, and
+  // nnc-emit-entry-points maps `void **args` onto the arguments one to one.
+  add("convert-func-to-llvm{use-bare-ptr-memref-call-conv}");
   add("convert-to-llvm");
   add("reconcile-unrealized-casts");
   add("nnc-emit-entry-points");

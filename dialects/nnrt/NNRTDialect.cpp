@@ -2,9 +2,11 @@
 
 #include "dialects/nnrt/NNRTDialect.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace nnc::nnrt;
@@ -65,6 +67,34 @@ void KernelCallOp::getEffects(
     effects.emplace_back(MemoryEffects::Write::get(), &operand,
                          SideEffects::DefaultResource::get());
   }
+}
+
+LogicalResult
+ParallelCallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto callee = symbolTable.lookupNearestSymbolFrom<FunctionOpInterface>(
+      *this, getCalleeAttr());
+  if (!callee)
+    return emitOpError("'") << getCallee() << "' is not a function";
+  SmallVector<Type> expected(getOperands().getTypes());
+  expected.append(2, IndexType::get(getContext()));
+  // During the conversion to LLVM the callee may already be an llvm.func
+  // (memrefs as pointers, index as i64) while this op is not yet lowered.
+  bool loweredCallee = isa<LLVM::LLVMFuncOp>(callee.getOperation());
+  bool matches = loweredCallee
+                     ? callee.getNumArguments() == expected.size() &&
+                           isa<LLVM::LLVMVoidType>(
+                               cast<LLVM::LLVMFuncOp>(callee.getOperation())
+                                   .getFunctionType()
+                                   .getReturnType())
+                     : callee.getArgumentTypes() == ArrayRef<Type>(expected) &&
+                           callee.getResultTypes().empty();
+  if (!matches)
+    return emitOpError("callee @")
+           << getCallee()
+           << " must take the operands and then the chunk's begin and end "
+              "(index) and return nothing, but has type "
+           << callee.getFunctionType();
+  return success();
 }
 
 #define GET_OP_CLASSES

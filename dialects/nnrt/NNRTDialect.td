@@ -3,7 +3,8 @@
 // `nnrt`: the boundary between compiled code and the nnc runtime. nn ops that
 // nnc does not generate code for are lowered to `nnrt.kernel_call`, which
 // bufferizes like a destination-style linalg op and becomes one call of the
-// runtime's `nnc_kernel_call` entry point in LLVM.
+// runtime's `nnc_kernel_call` entry point in LLVM. Generated loop nests run
+// on the runtime's threads through `nnrt.parallel_call`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #define NNC_DIALECTS_NNRT_NNRTDIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -71,6 +73,35 @@ def NNRT_KernelCallOp : NNRT_Op<"kernel_call", [
     }
   }];
   let hasVerifier = 1;
+}
+
+def NNRT_ParallelCallOp : NNRT_Op<"parallel_call", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Runs a loop nest over chunks of its outer loop in parallel";
+  let description = [{
+    Calls `callee(operands..., begin, end)` for disjoint chunks
+    `[begin, end)` that cover `[0, extent)`, each at least `grain` long
+    unless it is the last, on the runtime's thread pool (the calling thread
+    takes part; with one thread it is one call over the whole range). The
+    callee takes the operands followed by two `index` arguments, returns
+    nothing, and must compute each chunk independently of the others: it is
+    a loop nest whose outer loop is parallel, restricted to the chunk
+    (nnc-outline-loop-nests builds it).
+    ```mlir
+    nnrt.parallel_call @nnc_loop_nest_3(%x, %y) extent 32 grain 4
+        : memref<32x64xf32>, memref<32x64xf32>
+    ```
+    In LLVM it becomes `nnc_parallel_for(body, args, extent, grain)`, where
+    `body` unpacks the operands from `args` and calls the callee.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                       Variadic<AnyType>:$operands,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$extent,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$grain);
+  let assemblyFormat = [{
+    $callee `(` $operands `)` `extent` $extent `grain` $grain attr-dict
+    (`:` type($operands)^)?
+  }];
 }
 
 #endif // NNC_DIALECTS_NNRT_NNRTDIALECT_TD

@@ -10,6 +10,7 @@
 #include "dialects/nnrt/NNRTDialect.h"
 
 #include "mlir/Conversion/ConvertToLLVM/ToLLVMInterface.h"
+#include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Conversion/LLVMCommon/Pattern.h"
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
@@ -165,12 +166,110 @@ struct KernelCallToLLVM : ConvertOpToLLVMPattern<KernelCallOp> {
   }
 };
 
+/// The function `<callee>_parallel_body(void *args, i64 begin, i64 end)`
+/// that nnc_parallel_for calls: it loads the callee's operands, of `types`,
+/// from the 8-byte slots at `args` and calls the callee on the chunk.
+LLVM::LLVMFuncOp parallelBody(OpBuilder &b, Location loc, ModuleOp module,
+                              StringRef callee, TypeRange types) {
+  std::string name = (callee + "_parallel_body").str();
+  if (auto body = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return body;
+  MLIRContext *ctx = b.getContext();
+  Type i64 = IntegerType::get(ctx, 64);
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto body = LLVM::LLVMFuncOp::create(
+      b, loc, name,
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                  {ptr, i64, i64}),
+      LLVM::Linkage::Internal);
+  Block *entry = body.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  SmallVector<Value> args;
+  for (auto [i, type] : llvm::enumerate(types)) {
+    Value slot =
+        LLVM::GEPOp::create(b, loc, ptr, i64, entry->getArgument(0),
+                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    args.push_back(LLVM::LoadOp::create(b, loc, type, slot));
+  }
+  args.push_back(entry->getArgument(1));
+  args.push_back(entry->getArgument(2));
+  LLVM::CallOp::create(b, loc, TypeRange{}, FlatSymbolRefAttr::get(ctx, callee),
+                       args);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  return body;
+}
+
+/// nnrt.parallel_call -> nnc_parallel_for(body, args, extent, grain), where
+/// args is a stack array with an 8-byte slot per operand. A memref is passed
+/// as its aligned pointer: compiled functions use the bare-pointer calling
+/// convention (their shapes are static).
+struct ParallelCallToLLVM : ConvertOpToLLVMPattern<ParallelCallOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+
+  LogicalResult
+  matchAndRewrite(ParallelCallOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto module = op->getParentOfType<ModuleOp>();
+    MLIRContext *ctx = op.getContext();
+    Type i64 = IntegerType::get(ctx, 64);
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+
+    SmallVector<Value> values;
+    for (auto [operand, converted] :
+         llvm::zip(op.getOperands(), adaptor.getOperands())) {
+      Value value = converted;
+      if (isa<MemRefType>(operand.getType()))
+        value = MemRefDescriptor(converted).alignedPtr(rewriter, loc);
+      Type type = value.getType();
+      bool fits = isa<LLVM::LLVMPointerType>(type) ||
+                  (type.isIntOrFloat() && type.getIntOrFloatBitWidth() <= 64);
+      if (!fits)
+        return rewriter.notifyMatchFailure(op, "operand wider than a slot");
+      values.push_back(value);
+    }
+
+    // Stack slots live in the entry block so a call inside a loop does not
+    // grow the stack.
+    auto func = op->getParentOfType<FunctionOpInterface>();
+    OpBuilder entry(ctx);
+    entry.setInsertionPointToStart(&func.getFunctionBody().front());
+    Value one = LLVM::ConstantOp::create(entry, loc, i64, 1);
+    auto arrayType =
+        LLVM::LLVMArrayType::get(i64, std::max<size_t>(1, values.size()));
+    Value args = LLVM::AllocaOp::create(entry, loc, ptr, arrayType, one);
+    for (auto [i, value] : llvm::enumerate(values)) {
+      Value slot =
+          LLVM::GEPOp::create(rewriter, loc, ptr, i64, args,
+                              ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+      LLVM::StoreOp::create(rewriter, loc, value, slot);
+    }
+
+    LLVM::LLVMFuncOp body = parallelBody(rewriter, loc, module, op.getCallee(),
+                                         ValueRange(values).getTypes());
+    FailureOr<LLVM::LLVMFuncOp> parallelFor = LLVM::lookupOrCreateFn(
+        rewriter, module, "nnc_parallel_for", {ptr, ptr, i64, i64},
+        LLVM::LLVMVoidType::get(ctx));
+    if (failed(parallelFor))
+      return failure();
+    Value bodyAddress = LLVM::AddressOfOp::create(rewriter, loc, body);
+    Value extent = LLVM::ConstantOp::create(rewriter, loc, i64, op.getExtent());
+    Value grain = LLVM::ConstantOp::create(rewriter, loc, i64, op.getGrain());
+    LLVM::CallOp::create(rewriter, loc, *parallelFor,
+                         ValueRange{bodyAddress, args, extent, grain});
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct NNRTToLLVMInterface : ConvertToLLVMPatternInterface {
   using ConvertToLLVMPatternInterface::ConvertToLLVMPatternInterface;
   void populateConvertToLLVMConversionPatterns(
       ConversionTarget &target, LLVMTypeConverter &typeConverter,
       RewritePatternSet &patterns) const final {
-    patterns.add<KernelCallToLLVM>(typeConverter);
+    patterns.add<KernelCallToLLVM, ParallelCallToLLVM>(typeConverter);
   }
 };
 

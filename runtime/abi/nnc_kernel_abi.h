@@ -38,6 +38,16 @@ typedef struct {
 void nnc_kernel_call(const char *descriptor, int64_t num_args,
                      const nnc_unranked_memref *args);
 
+/* A chunk [begin, end) of a generated loop nest's outer loop; `args` holds
+ * the loop nest's operands, one 8-byte slot each. */
+typedef void (*nnc_parallel_body)(void *args, int64_t begin, int64_t end);
+
+/* Runs body(args, begin, end) over disjoint chunks covering [0, extent), each
+ * at least `grain` long, on the runtime's thread pool (the caller takes
+ * part); returns when all are done. */
+void nnc_parallel_for(nnc_parallel_body body, void *args, int64_t extent,
+                      int64_t grain);
+
 /* memref.copy between non-contiguous buffers, which MLIR lowers to this call
  * (the libmlir_c_runner_utils symbol; the runtime has its own so that
  * compiled models need no MLIR library). */

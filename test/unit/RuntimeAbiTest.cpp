@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Tensor.h"
+#include "runtime/ThreadPool.h"
 #include "runtime/abi/KernelDescriptor.h"
 #include "runtime/abi/Kernels.h"
 #include "runtime/abi/RunContext.h"
@@ -18,8 +19,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -396,4 +399,46 @@ TEST(RuntimeAbi, AllocationTargets) {
   }
   Tensor after = Tensor::uninitialized(DType::F32, {2, 3});
   EXPECT_NE(after.raw(), memory.data());
+}
+
+namespace {
+/// What nnc_parallel_for's body saw: one mark per outer iteration, and the
+/// chunks it was called with.
+struct ChunkLog {
+  std::vector<std::atomic<int>> visits;
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, int64_t>> chunks;
+  explicit ChunkLog(int64_t extent) : visits(extent) {}
+};
+
+void recordChunk(void *args, int64_t begin, int64_t end) {
+  auto *log = *static_cast<ChunkLog **>(args);
+  for (int64_t i = begin; i < end; ++i)
+    ++log->visits[i];
+  std::lock_guard<std::mutex> lock(log->mutex);
+  log->chunks.emplace_back(begin, end);
+}
+} // namespace
+
+TEST(RuntimeAbiParallelFor, CoversTheRangeOnceInChunksOfAtLeastTheGrain) {
+  int threadsBefore = numThreads();
+  for (int threads : {1, 2, 4}) {
+    setNumThreads(threads);
+    for (auto [extent, grain] :
+         {std::pair<int64_t, int64_t>{100, 7}, {3, 5}, {64, 1}, {1, 1}}) {
+      ChunkLog log(extent);
+      ChunkLog *args[] = {&log};
+      nnc_parallel_for(recordChunk, args, extent, grain);
+      for (int64_t i = 0; i < extent; ++i)
+        EXPECT_EQ(log.visits[i].load(), 1)
+            << "iteration " << i << " of " << extent << ", " << threads
+            << " threads";
+      for (auto [begin, end] : log.chunks)
+        EXPECT_TRUE(end - begin >= grain || end == extent)
+            << "[" << begin << ", " << end << ") with grain " << grain;
+      if (threads == 1 || extent <= grain)
+        EXPECT_EQ(log.chunks.size(), 1u);
+    }
+  }
+  setNumThreads(threadsBefore);
 }

@@ -245,6 +245,9 @@ nnc::driver::jit(ModuleOp module, unsigned optLevel, std::string &error) {
     symbols[interner("nnc_kernel_call")] = {
         llvm::orc::ExecutorAddr::fromPtr(&nnc_kernel_call),
         llvm::JITSymbolFlags::Exported};
+    symbols[interner("nnc_parallel_for")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&nnc_parallel_for),
+        llvm::JITSymbolFlags::Exported};
     symbols[interner("memrefCopy")] = {
         llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
         llvm::JITSymbolFlags::Exported};

@@ -87,3 +87,31 @@ func.func @no_operands_with_result() {
   %0 = nnrt.kernel_call "tick" {descriptor = "op=tick"} -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @parallel_call_unknown_callee(%x: memref<8xf32>) {
+  // expected-error @+1 {{'nnrt.parallel_call' op 'missing' is not a function}}
+  nnrt.parallel_call @missing(%x) extent 8 grain 1 : memref<8xf32>
+  return
+}
+
+// -----
+
+func.func private @no_chunk(%x: memref<8xf32>)
+
+func.func @parallel_call_callee_without_chunk(%x: memref<8xf32>) {
+  // expected-error @+1 {{'nnrt.parallel_call' op callee @no_chunk must take the operands and then the chunk's begin and end (index) and return nothing, but has type '(memref<8xf32>) -> ()'}}
+  nnrt.parallel_call @no_chunk(%x) extent 8 grain 1 : memref<8xf32>
+  return
+}
+
+// -----
+
+func.func private @chunk(%x: memref<8xf32>, %begin: index, %end: index)
+
+func.func @parallel_call_zero_extent(%x: memref<8xf32>) {
+  // expected-error @+1 {{'nnrt.parallel_call' op attribute 'extent' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  nnrt.parallel_call @chunk(%x) extent 0 grain 1 : memref<8xf32>
+  return
+}

@@ -2,13 +2,14 @@
 
 // A function with an `nnc.signature` gets `nnc_metadata_<function>`, the JSON
 // the runtime's C API reads (keys sorted; shapes, dtypes and names of the
-// inputs, outputs and parameters; the workspace size), and asks for a C
-// interface wrapper. The nn and nnc attributes it no longer needs go.
+// inputs, outputs and parameters; the workspace size). The nn and nnc
+// attributes it no longer needs go.
 
 // CHECK:       module {
 // CHECK-LABEL: func.func @mlp(
 // CHECK-SAME:    %{{[a-z0-9_]+}}: memref<2x4xf32>, %{{[a-z0-9_]+}}: memref<10x4xf32>, %{{[a-z0-9_]+}}: memref<2x10xi1>, %{{[a-z0-9_]+}}: memref<256xi8>)
-// CHECK-SAME:    attributes {llvm.emit_c_interface} {
+// CHECK-NOT:     attributes
+// CHECK-SAME:    {
 // A function without a signature is not an entry point.
 // CHECK-LABEL: func.func @helper(
 // CHECK-SAME:    %{{[a-z0-9_]+}}: memref<2xf32> {nn.name = "h"}) {

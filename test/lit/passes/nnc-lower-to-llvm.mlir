@@ -5,7 +5,7 @@
 // The whole compile pipeline on a small model: weights become arguments,
 // the linear layer and the softmax call runtime kernels, relu and add are
 // generated loops, and the result is the LLVM dialect alone with the ABI
-// of compiled functions (metadata, C wrapper, entry point).
+// of compiled functions (metadata and entry point).
 
 module attributes {nn.model = "tiny"} {
   nn.parameter @"fc.weight" : tensor<3x4xf32> {init = "uniform", init_scale = 0.5 : f64}
@@ -26,26 +26,22 @@ module attributes {nn.model = "tiny"} {
 // CHECK-DAG:   llvm.mlir.global private constant @[[SOFTMAX:nnc_kernel_descriptor_[0-9A-F_]+]]("op=softmax\0Ain=f32\0Aout=f32\0Aa.axis=i:1\00")
 // CHECK-DAG:   llvm.func @nnc_kernel_call(!llvm.ptr, i64, !llvm.ptr)
 //
-// The function on memref descriptors, with the static shapes of B=2.
-// CHECK-LABEL: llvm.func @tiny(
-// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// The function's body is the entry point, with the static shapes of B=2.
+// It loads the aligned pointer of each memref descriptor in args: x,
+// weight, bias, y and the workspace.
+// CHECK-LABEL: llvm.func @nnc_entry_tiny(
+// CHECK-SAME:    %[[ARGS:[a-z0-9_]+]]: !llvm.ptr) {
+// CHECK-COUNT-5: llvm.load %{{[0-9]+}} : !llvm.ptr -> !llvm.ptr
 // CHECK-DAG:     %[[ARGS4:.*]] = llvm.alloca %{{.*}} x !llvm.array<4 x struct<(i64, ptr)>>
 // CHECK-DAG:     %[[ARGS2:.*]] = llvm.alloca %{{.*}} x !llvm.array<2 x struct<(i64, ptr)>>
-// linear(x, weight, bias) -> y, then relu in a loop nest, then softmax, then
-// add in a loop nest.
+// linear(x, weight, bias) -> y, then relu in an outlined loop nest (in
+// place at -O1 and above, so two or three buffers), then
+// softmax, then add in another loop nest.
 // CHECK:         llvm.call @nnc_kernel_call(%{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS4]]) : (!llvm.ptr, i64, !llvm.ptr) -> ()
-// CHECK:         llvm.cond_br
-// CHECK:         llvm.intr.maximum
+// CHECK:         llvm.call @[[RELU:nnc_loop_nest_[0-9]+]](%{{[0-9]+}}, %{{[0-9]+}}{{(, %[0-9]+)?}}) : (!llvm.ptr, !llvm.ptr{{(, !llvm.ptr)?}}) -> ()
 // CHECK:         llvm.call @nnc_kernel_call(%{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS2]]) : (!llvm.ptr, i64, !llvm.ptr) -> ()
-// CHECK:         llvm.cond_br
-// CHECK:         llvm.fadd
-// CHECK:         llvm.return
-//
-// The C wrapper takes a descriptor pointer per memref: x, weight, bias, y
-// and the workspace.
-// CHECK-LABEL: llvm.func @_mlir_ciface_tiny(
-// CHECK-SAME:    %{{[a-z0-9_]+}}: !llvm.ptr, %{{[a-z0-9_]+}}: !llvm.ptr, %{{[a-z0-9_]+}}: !llvm.ptr, %{{[a-z0-9_]+}}: !llvm.ptr, %{{[a-z0-9_]+}}: !llvm.ptr)
-// CHECK:         llvm.call @tiny(
+// CHECK:         llvm.call @[[ADD:nnc_loop_nest_[0-9]+]](%{{[0-9]+}}, %{{[0-9]+}}{{(, %[0-9]+)?}}) : (!llvm.ptr, !llvm.ptr{{(, !llvm.ptr)?}}) -> ()
+// CHECK-NEXT:    llvm.return
 //
 // CHECK:       llvm.mlir.global external constant @nnc_metadata_tiny("{\22abi\22:1,\22function\22:\22tiny\22,
 // CHECK-SAME:    \22inputs\22:[{\22dtype\22:\22f32\22,\22name\22:\22x\22,\22shape\22:[2,4]}],
@@ -54,9 +50,12 @@ module attributes {nn.model = "tiny"} {
 // CHECK-SAME:    \22params\22:[{\22dtype\22:\22f32\22,\22name\22:\22fc.weight\22,\22shape\22:[3,4]},{\22dtype\22:\22f32\22,\22name\22:\22fc.bias\22,\22shape\22:[3]}],
 // CHECK-SAME:    \22workspace_bytes\22:{{[0-9]+}}}\00")
 //
-// CHECK-LABEL: llvm.func @nnc_entry_tiny(
-// CHECK-SAME:    %{{[a-z0-9_]+}}: !llvm.ptr) {
-// CHECK:         llvm.call @_mlir_ciface_tiny(%{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// The loop nests take one pointer per buffer and are never inlined.
+// CHECK:       llvm.func internal @[[RELU]](%{{[a-z0-9_]+}}: !llvm.ptr, %{{[a-z0-9_]+}}: !llvm.ptr{{(, %[a-z0-9_]+: !llvm.ptr)?}}) attributes {passthrough = ["noinline"]
+// CHECK:         llvm.intr.maximum
+// CHECK:       llvm.func internal @[[ADD]](
+// CHECK:         llvm.fadd
+// CHECK-NOT:   llvm.func @tiny(
 
 // Nothing but the LLVM dialect is left.
 // LLVM-ONLY-NOT: {{(func|nn|nnrt|memref|linalg|tensor|arith|math|scf|cf|bufferization)\.}}
