@@ -33,7 +33,8 @@ std::string nnc::prepareNNPipeline(const CompileOptions &options) {
     passes.push_back(
         "nn-attach-loss{loss=" + options.trainLoss +
         " label-smoothing=" + std::to_string(options.labelSmoothing) + "}");
-    passes.push_back("nn-differentiate");
+    if (options.trainStep)
+      passes.push_back("nn-differentiate");
   }
   return llvm::join(passes, ",");
 }

@@ -22,6 +22,9 @@ struct CompileOptions {
   /// the shapes are made static.
   std::string trainLoss;
   double labelSmoothing = 0.0;
+  /// With trainLoss: false compiles the loss function alone (nn-attach-loss
+  /// without nn-differentiate), which evaluation runs in inference mode.
+  bool trainStep = true;
 };
 
 /// The pass pipeline from nn (as the front end emits it) to the LLVM

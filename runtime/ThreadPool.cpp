@@ -2,6 +2,8 @@
 
 #include "runtime/ThreadPool.h"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -81,6 +83,9 @@ private:
     if (const char *env = std::getenv("NNC_NUM_THREADS"))
       n = std::atoi(env);
     threads = std::max(1, n);
+    // The runtime splits GEMMs over this pool (kernels::detail::gemm);
+    // OpenBLAS's own threads would spin against it on the same cores.
+    openblas_set_num_threads(1);
     startWorkers();
   }
   ~Pool() { stopWorkers(); }

@@ -137,7 +137,6 @@ void detail::runUnits(
       fn(part, plan.partBegin(units, part), plan.partBegin(units, part + 1));
     return;
   }
-  SerialBlasScope serial;
   parallelFor(0, plan.parts, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t part = lo; part < hi; ++part)
       fn(part, plan.partBegin(units, part), plan.partBegin(units, part + 1));

@@ -113,41 +113,75 @@ template <class F> decltype(auto) dispatchBySize(DType t, F &&f) {
 /// Reads a 1-D integer tensor (i8/i32/i64) as int64 values.
 std::vector<int64_t> readIndices(const Tensor &index, const char *kernel);
 
+inline void blasGemm(bool transA, bool transB, int m, int n, int k, float alpha,
+                     const float *a, int lda, const float *b, int ldb,
+                     float beta, float *c, int ldc) {
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+              transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,
+              ldb, beta, c, ldc);
+}
+inline void blasGemm(bool transA, bool transB, int m, int n, int k,
+                     double alpha, const double *a, int lda, const double *b,
+                     int ldb, double beta, double *c, int ldc) {
+  cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+              transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,
+              ldb, beta, c, ldc);
+}
+
+/// Multiply-adds below which a GEMM stays on one thread, and the fewest a
+/// thread gets: a few microseconds of work, what handing a part to another
+/// thread costs.
+constexpr int64_t kGemmParallelMacs = int64_t(1) << 18;
+constexpr int64_t kGemmMacsPerPart = int64_t(1) << 17;
+
 /// Row-major C = alpha * op(A) * op(B) + beta * C with op(A) [m, k] and
 /// op(B) [k, n]. Degenerate sizes are handled here (BLAS rejects lda = 0).
-inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
-                 float alpha, const float *a, int64_t lda, const float *b,
-                 int64_t ldb, float beta, float *c, int64_t ldc) {
+/// A large GEMM is split over the runtime's thread pool, by rows of C (by
+/// columns when there are too few rows), each part one OpenBLAS call:
+/// OpenBLAS itself runs single-threaded (see ThreadPool.cpp), so the runtime
+/// has one pool and no second set of threads spinning against it. Every
+/// element of C is computed by one call, so results do not depend on the
+/// split beyond the kernel OpenBLAS picks for a part's shape.
+template <class T>
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, T alpha,
+          const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
+          int64_t ldc) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
-        c[i * ldc + j] = beta == 0 ? 0.0f : beta * c[i * ldc + j];
+        c[i * ldc + j] = beta == 0 ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-              transB ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), alpha,
-              a, int(std::max<int64_t>(1, lda)), b,
-              int(std::max<int64_t>(1, ldb)), beta, c,
-              int(std::max<int64_t>(1, ldc)));
-}
-inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
-                 double alpha, const double *a, int64_t lda, const double *b,
-                 int64_t ldb, double beta, double *c, int64_t ldc) {
-  if (m <= 0 || n <= 0)
-    return;
-  if (k <= 0) {
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        c[i * ldc + j] = beta == 0 ? 0.0 : beta * c[i * ldc + j];
+  int ilda = int(std::max<int64_t>(1, lda)),
+      ildb = int(std::max<int64_t>(1, ldb)),
+      ildc = int(std::max<int64_t>(1, ldc));
+  int64_t macs = m * n * k;
+  if (numThreads() == 1 || macs < kGemmParallelMacs) {
+    blasGemm(transA, transB, int(m), int(n), int(k), alpha, a, ilda, b, ildb,
+             beta, c, ildc);
     return;
   }
-  cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-              transB ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), alpha,
-              a, int(std::max<int64_t>(1, lda)), b,
-              int(std::max<int64_t>(1, ldb)), beta, c,
-              int(std::max<int64_t>(1, ldc)));
+  // At most one part per thread: every call packs its operands again.
+  int64_t threads = numThreads();
+  int64_t rowGrain =
+      std::max(kGemmMacsPerPart / (n * k), (m + threads - 1) / threads);
+  if (rowGrain < m) {
+    parallelFor(0, m, rowGrain, [&](int64_t i0, int64_t i1) {
+      const T *rows = transA ? a + i0 : a + i0 * lda;
+      blasGemm(transA, transB, int(i1 - i0), int(n), int(k), alpha, rows, ilda,
+               b, ildb, beta, c + i0 * ldc, ildc);
+    });
+    return;
+  }
+  int64_t columnGrain = std::max(
+      {int64_t(16), kGemmMacsPerPart / (m * k), (n + threads - 1) / threads});
+  parallelFor(0, n, columnGrain, [&](int64_t j0, int64_t j1) {
+    const T *columns = transB ? b + j0 * ldb : b + j0;
+    blasGemm(transA, transB, int(m), int(j1 - j0), int(k), alpha, a, ilda,
+             columns, ildb, beta, c + j0, ildc);
+  });
 }
 
 /// y[rows, out] = x[rows, in] w[out, in]^T + bias (bias may be null).
@@ -279,35 +313,12 @@ template <class T> T *scratch(int slot, int64_t count) {
 /// Grain (elements) below which elementwise work stays on one thread.
 constexpr int64_t kElementwiseGrain = 1 << 15;
 
-/// Makes OpenBLAS single-threaded while alive (and restores its thread
-/// count after). Kernels that hand each pool thread its own GEMMs use it:
-/// OpenBLAS's own threads would oversubscribe the cores, and its pthread
-/// server serialises threaded calls made from several threads at once.
-/// The setting is process-wide, so kernels must not run concurrently with
-/// BLAS calls that expect threading (the executors run one op at a time).
-class SerialBlasScope {
-public:
-  SerialBlasScope() : saved(openblas_get_num_threads()) {
-    if (saved != 1)
-      openblas_set_num_threads(1);
-  }
-  ~SerialBlasScope() {
-    if (saved != 1)
-      openblas_set_num_threads(saved);
-  }
-  SerialBlasScope(const SerialBlasScope &) = delete;
-  SerialBlasScope &operator=(const SerialBlasScope &) = delete;
-
-private:
-  int saved;
-};
-
 /// How a batch of `units` independent pieces of GEMM work (image groups of
 /// a convolution) is spread: `parallel` when there are enough units to keep
-/// every pool thread busy, each running single-threaded GEMMs; otherwise
-/// the units run one after the other on the caller with OpenBLAS threading
-/// each GEMM. `parts` is the number of disjoint unit ranges, fixed by the
-/// unit and thread counts alone, so that per-part partial sums reduced in
+/// every pool thread busy, each running its GEMMs on its own thread;
+/// otherwise the units run one after the other on the caller, each GEMM
+/// split over the pool. `parts` is the number of disjoint unit ranges, fixed by
+/// the unit and thread counts alone, so that per-part partial sums reduced in
 /// part order give the same bits on every run with the same thread count;
 /// without `partialSums` every unit is its own part.
 struct UnitPlan {

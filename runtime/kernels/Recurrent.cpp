@@ -364,8 +364,7 @@ RecurrentResult runTyped(Cell cell, const Tensor &input, const Tensor &h0,
       }
     };
     if (dirs == 2 && numThreads() > 1) {
-      // One direction per thread, each with single-threaded BLAS.
-      SerialBlasScope serial;
+      // One direction per thread.
       parallelFor(0, 2, 1, [&](int64_t lo, int64_t hi) {
         for (int64_t d = lo; d < hi; ++d)
           runDirection(d);

@@ -194,12 +194,13 @@ LogicalResult nnc::driver::lowerToLLVMDialect(ModuleOp module,
                                               const CompileOptions &options) {
   if (options.trainLoss.empty())
     return runPipeline(module, nnc::lowerToLLVMPipeline(options));
-  // A training step: only the step function is compiled (the model and
-  // loss functions it was derived from would be compiled for nothing).
+  // A training step or a loss function: only that function is compiled
+  // (the functions it was derived from would be compiled for nothing).
   if (failed(runPipeline(module, nnc::prepareNNPipeline(options))))
     return failure();
+  StringRef kept = options.trainStep ? "_train_step" : "_loss";
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (!func.getSymName().ends_with("_train_step"))
+    if (!func.getSymName().ends_with(kept))
       func.erase();
   return runPipeline(module, nnc::lowerNNPipeline(options));
 }

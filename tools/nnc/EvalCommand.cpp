@@ -1,10 +1,12 @@
 //===- EvalCommand.cpp - nnc eval -----------------------------------------===//
 //
 // Loss and accuracy of trained weights on a dataset's test split, through the
-// same loss function (nn-attach-loss) that training validates with.
+// same loss function (nn-attach-loss) that training validates with, compiled
+// (or on the reference executor with --executor).
 //
 //===----------------------------------------------------------------------===//
 
+#include "tools/nnc/CompiledRunner.h"
 #include "tools/nnc/Driver.h"
 #include "tools/nnc/Training.h"
 
@@ -33,6 +35,10 @@ cl::opt<std::string> weightsFile("weights", cl::Required,
 cl::opt<int64_t> evalBatch("batch-size", cl::desc("Batch size (default 256)"),
                            cl::init(256), cl::sub(evalCommand()),
                            cl::cat(trainOptionsCategory()));
+cl::opt<bool> evalOnExecutor(
+    "executor",
+    cl::desc("Evaluate on the reference executor instead of compiled code"),
+    cl::sub(evalCommand()), cl::cat(trainOptionsCategory()));
 cl::opt<int64_t> evalLimit("limit", cl::desc("Use only the first N samples"),
                            cl::init(0), cl::sub(evalCommand()),
                            cl::cat(trainOptionsCategory()));
@@ -69,9 +75,32 @@ int nnc::driver::evalModel(const std::string &lossName,
   rt::train::Dataset data = rt::train::takeFirst(*test, evalLimit);
   if (!checkDataset(data, dataSource + " test", ex->inputs(), error))
     return fail(error);
+  // Compiled code by default (the loss function alone, in inference mode),
+  // on the parameters the executor has checked against the model.
+  BatchRunner run = [&](const std::vector<rt::Tensor> &batch,
+                        std::vector<rt::Tensor> &outputs, std::string &why) {
+    return ex->run(batch, outputs, {}, why);
+  };
+  mlir::OwningOpRef<mlir::ModuleOp> forward;
+  std::unique_ptr<CompiledRunner> compiled;
+  if (!evalOnExecutor) {
+    if (int status =
+            loadModule(evalInput, selectedModelName(), context, forward))
+      return status;
+    CompileOptions options;
+    options.select = choices;
+    options.trainLoss = lossName;
+    options.trainStep = false;
+    compiled = std::make_unique<CompiledRunner>(*forward, lossFn, ex->inputs(),
+                                                ex->parameterValues(), options);
+    run = [&](const std::vector<rt::Tensor> &batch,
+              std::vector<rt::Tensor> &outputs, std::string &why) {
+      return compiled->run(batch, outputs, /*seed=*/0, why);
+    };
+  }
   auto start = std::chrono::steady_clock::now();
   Metrics m;
-  if (!evaluate(*ex, data, evalBatch, m, error))
+  if (!evaluate(run, ex->inputs(), data, evalBatch, m, error))
     return fail(error);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)

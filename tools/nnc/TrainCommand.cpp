@@ -483,8 +483,11 @@ int nnc::driver::trainModel() {
   // compiled for each batch shape it meets, updating the very parameter
   // tensors the optimiser and the checkpoints hold.
   mlir::OwningOpRef<mlir::ModuleOp> forward;
-  std::unique_ptr<CompiledRunner> compiledStep;
-  auto releaseStep = llvm::make_scope_exit([&] { compiledStep.reset(); });
+  std::unique_ptr<CompiledRunner> compiledStep, compiledEval;
+  auto releaseStep = llvm::make_scope_exit([&] {
+    compiledStep.reset();
+    compiledEval.reset();
+  });
   if (!useExecutor) {
     if (profileSteps)
       return fail("--profile times the executor's ops; add --executor");
@@ -497,6 +500,13 @@ int nnc::driver::trainModel() {
     options.labelSmoothing = labelSmoothing;
     compiledStep = std::make_unique<CompiledRunner>(
         *forward, stepFn, step->inputs(), step->parameterValues(), options);
+    // Validation and test evaluation: the loss function alone, on the same
+    // parameter tensors.
+    CompileOptions evalOptions = options;
+    evalOptions.trainStep = false;
+    compiledEval =
+        std::make_unique<CompiledRunner>(*forward, lossFn, evalFn->inputs(),
+                                         step->parameterValues(), evalOptions);
     rt::CompiledModel::Hooks hooks;
     hooks.gradients = runOptions.applyGradients;
     hooks.assign = [&](const std::string &name, const rt::Tensor &value,
@@ -520,6 +530,22 @@ int nnc::driver::trainModel() {
     if (compiledStep)
       return compiledStep->run(batch, outputs, runOptions.seed, why);
     return step->run(batch, outputs, runOptions, why);
+  };
+  // Loss and accuracy in inference mode on the current weights: compiled
+  // code shares the training tensors; the executor takes a copy first.
+  BatchRunner runEval = [&](const std::vector<rt::Tensor> &batch,
+                            std::vector<rt::Tensor> &outputs,
+                            std::string &why) {
+    if (compiledEval)
+      return compiledEval->run(batch, outputs, runOptions.seed, why);
+    return evalFn->run(batch, outputs, {}, why);
+  };
+  auto evaluateNow = [&](const train::Dataset &data, Metrics &metrics,
+                         std::string &why) {
+    if (!compiledEval &&
+        !evalFn->loadParameters(step->parameterValues(), "training", why))
+      return false;
+    return evaluate(runEval, evalFn->inputs(), data, batchSize, metrics, why);
   };
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGTERM, onInterrupt);
@@ -586,8 +612,7 @@ int nnc::driver::trainModel() {
     // Validation in inference mode on the current weights.
     Metrics val;
     if (valSet.size()) {
-      if (!evalFn->loadParameters(step->parameterValues(), "training", error) ||
-          !evaluate(*evalFn, valSet, batchSize, val, error))
+      if (!evaluateNow(valSet, val, error))
         return fail(error);
     }
     double trainLoss =
@@ -654,8 +679,7 @@ int nnc::driver::trainModel() {
     train::Dataset testSet = train::takeFirst(*test, testLimit);
     Metrics m;
     if (!checkDataset(testSet, dataSource + " test", evalFn->inputs(), error) ||
-        !evalFn->loadParameters(step->parameterValues(), "training", error) ||
-        !evaluate(*evalFn, testSet, batchSize, m, error))
+        !evaluateNow(testSet, m, error))
       return fail(error);
     llvm::outs() << model << ": test loss " << llvm::format("%.4f", m.loss)
                  << ", test accuracy " << formatAccuracy(m.accuracy) << " on "

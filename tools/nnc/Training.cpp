@@ -157,8 +157,10 @@ void driver::accumulate(Metrics &m, const std::vector<rt::Tensor> &outputs,
   }
 }
 
-bool driver::evaluate(exec::Executor &lossFn, const rt::train::Dataset &data,
-                      int64_t batchSize, Metrics &metrics, std::string &error) {
+bool driver::evaluate(const BatchRunner &lossFn,
+                      const std::vector<exec::TensorSpec> &inputs,
+                      const rt::train::Dataset &data, int64_t batchSize,
+                      Metrics &metrics, std::string &error) {
   metrics = Metrics();
   int64_t correct = 0, n = data.size();
   std::vector<int64_t> rows(n);
@@ -167,8 +169,8 @@ bool driver::evaluate(exec::Executor &lossFn, const rt::train::Dataset &data,
   for (int64_t b = 0; b < n; b += batchSize) {
     int64_t count = std::min(batchSize, n - b);
     std::vector<rt::Tensor> outputs,
-        batch = makeBatch(data, rows.data() + b, count, lossFn.inputs());
-    if (!lossFn.run(batch, outputs, {}, error))
+        batch = makeBatch(data, rows.data() + b, count, inputs);
+    if (!lossFn(batch, outputs, error))
       return false;
     accumulate(metrics, outputs, batch[1], correct);
   }

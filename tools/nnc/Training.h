@@ -9,6 +9,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,9 +52,18 @@ struct Metrics {
 void accumulate(Metrics &m, const std::vector<rt::Tensor> &outputs,
                 const rt::Tensor &target, int64_t &correct);
 
-/// Loss and accuracy of the loss function over `data` in inference mode.
-bool evaluate(exec::Executor &lossFn, const rt::train::Dataset &data,
-              int64_t batchSize, Metrics &metrics, std::string &error);
+/// Runs a loss function on one batch (the model's inputs, then the target)
+/// and returns its outputs (the loss, then the model's outputs): on the
+/// reference executor or through compiled code.
+using BatchRunner = std::function<bool(
+    const std::vector<rt::Tensor> &, std::vector<rt::Tensor> &, std::string &)>;
+
+/// Loss and accuracy of the loss function over `data` in inference mode;
+/// `inputs` are its input specs, which batches are made for.
+bool evaluate(const BatchRunner &lossFn,
+              const std::vector<exec::TensorSpec> &inputs,
+              const rt::train::Dataset &data, int64_t batchSize,
+              Metrics &metrics, std::string &error);
 
 /// "12.34%" or "-" when undefined.
 std::string formatAccuracy(double accuracy);
