@@ -64,20 +64,17 @@ struct KernelCallBufferization
 // LLVM
 //===----------------------------------------------------------------------===//
 
-/// The descriptor string as a private constant, one global per distinct
-/// string.
-Value descriptorAddress(OpBuilder &b, Location loc, ModuleOp module,
-                        StringRef descriptor) {
-  // xxh3, not llvm::hash_value (seeded per process in builds with
-  // assertions): the same model compiles to the same object file.
-  std::string name =
-      "nnc_kernel_descriptor_" + llvm::utohexstr(llvm::xxh3_64bits(descriptor));
-  std::string contents = descriptor.str();
-  contents.push_back('\0');
+/// The address of a private constant global of `type` holding `value`, one
+/// global per distinct value, named `<prefix><xxh3 of bytes>` (xxh3, not
+/// llvm::hash_value, which is seeded per process in builds with assertions:
+/// the same model compiles to the same object file).
+Value uniqueConstantAddress(OpBuilder &b, Location loc, ModuleOp module,
+                            StringRef prefix, StringRef bytes, Type type,
+                            Attribute value) {
+  std::string name = (prefix + llvm::utohexstr(llvm::xxh3_64bits(bytes))).str();
   auto global = module.lookupSymbol<LLVM::GlobalOp>(name);
   for (unsigned suffix = 1; global; ++suffix) {
-    auto value = dyn_cast_or_null<StringAttr>(global.getValueOrNull());
-    if (value && value.getValue() == contents)
+    if (global.getValueOrNull() == value)
       break;
     std::string alternative = name + "_" + std::to_string(suffix);
     global = module.lookupSymbol<LLVM::GlobalOp>(alternative);
@@ -87,17 +84,65 @@ Value descriptorAddress(OpBuilder &b, Location loc, ModuleOp module,
   if (!global) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
-    auto type = LLVM::LLVMArrayType::get(IntegerType::get(b.getContext(), 8),
-                                         contents.size());
     global = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
-                                    LLVM::Linkage::Private, name,
-                                    b.getStringAttr(contents));
+                                    LLVM::Linkage::Private, name, value);
   }
   return LLVM::AddressOfOp::create(b, loc, global);
 }
 
-/// nnrt.kernel_call on memrefs -> nnc_kernel_call(descriptor, n, args), where
-/// args is a stack array of unranked memrefs {rank, ranked descriptor*}.
+/// The descriptor string as a NUL-terminated private constant.
+Value descriptorAddress(OpBuilder &b, Location loc, ModuleOp module,
+                        StringRef descriptor) {
+  std::string contents = descriptor.str();
+  contents.push_back('\0');
+  auto type = LLVM::LLVMArrayType::get(IntegerType::get(b.getContext(), 8),
+                                       contents.size());
+  return uniqueConstantAddress(b, loc, module, "nnc_kernel_descriptor_",
+                               descriptor, type, b.getStringAttr(contents));
+}
+
+/// The layout table of nnc_kernel_call_static for `types`: {rank, offset,
+/// sizes, strides} per memref, or nullopt if one is not static.
+std::optional<SmallVector<int64_t>> staticLayouts(TypeRange types) {
+  SmallVector<int64_t> table;
+  for (Type type : types) {
+    auto memref = cast<MemRefType>(type);
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!memref.hasStaticShape() ||
+        failed(memref.getStridesAndOffset(strides, offset)) ||
+        ShapedType::isDynamic(offset) ||
+        llvm::any_of(strides, ShapedType::isDynamic))
+      return std::nullopt;
+    table.push_back(memref.getRank());
+    table.push_back(offset);
+    llvm::append_range(table, memref.getShape());
+    llvm::append_range(table, strides);
+  }
+  return table;
+}
+
+/// The layout table as a private constant i64 array.
+Value layoutsAddress(OpBuilder &b, Location loc, ModuleOp module,
+                     ArrayRef<int64_t> table) {
+  Type i64 = b.getI64Type();
+  auto type = LLVM::LLVMArrayType::get(i64, std::max<size_t>(1, table.size()));
+  SmallVector<int64_t> padded(table);
+  if (padded.empty())
+    padded.push_back(0);
+  auto value = DenseIntElementsAttr::get(
+      RankedTensorType::get({int64_t(padded.size())}, i64), padded);
+  StringRef bytes(reinterpret_cast<const char *>(padded.data()),
+                  padded.size() * sizeof(int64_t));
+  return uniqueConstantAddress(b, loc, module, "nnc_kernel_layouts_", bytes,
+                               type, value);
+}
+
+/// nnrt.kernel_call on memrefs -> nnc_kernel_call_static(descriptor, n,
+/// layouts, data) when every operand's layout is static: a constant table of
+/// the layouts and a stack array of the operands' aligned pointers.
+/// Otherwise nnc_kernel_call(descriptor, n, args), where args is a stack
+/// array of unranked memrefs {rank, ranked descriptor*}.
 struct KernelCallToLLVM : ConvertOpToLLVMPattern<KernelCallOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
 
@@ -122,12 +167,47 @@ struct KernelCallToLLVM : ConvertOpToLLVMPattern<KernelCallOp> {
     SmallVector<Value> converted(adaptor.getInputs());
     llvm::append_range(converted, adaptor.getOutputs());
 
+    // The descriptor and the operand count, just before the call.
+    auto descriptorAndCount = [&]() -> std::pair<Value, Value> {
+      return {descriptorAddress(rewriter, loc, module, op.getDescriptor()),
+              LLVM::ConstantOp::create(rewriter, loc, i64,
+                                       static_cast<int64_t>(memrefs.size()))};
+    };
     // Stack slots live in the entry block so a call inside a loop does not
     // grow the stack.
     auto func = op->getParentOfType<FunctionOpInterface>();
     OpBuilder entry(ctx);
     entry.setInsertionPointToStart(&func.getFunctionBody().front());
     Value one = LLVM::ConstantOp::create(entry, loc, i64, 1);
+
+    // Static layouts (all of compiled models'): a constant table and one
+    // pointer per operand, a fraction of the code of full descriptors.
+    if (std::optional<SmallVector<int64_t>> table =
+            staticLayouts(ValueRange(memrefs).getTypes())) {
+      auto arrayType =
+          LLVM::LLVMArrayType::get(ptr, std::max<size_t>(1, memrefs.size()));
+      Value data = LLVM::AllocaOp::create(entry, loc, ptr, arrayType, one);
+      for (auto [i, value] : llvm::enumerate(converted)) {
+        Value slot = LLVM::GEPOp::create(
+            rewriter, loc, ptr, ptr, data,
+            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+        LLVM::StoreOp::create(rewriter, loc,
+                              MemRefDescriptor(value).alignedPtr(rewriter, loc),
+                              slot);
+      }
+      FailureOr<LLVM::LLVMFuncOp> callee = LLVM::lookupOrCreateFn(
+          rewriter, module, "nnc_kernel_call_static", {ptr, i64, ptr, ptr},
+          LLVM::LLVMVoidType::get(ctx));
+      if (failed(callee))
+        return failure();
+      Value layouts = layoutsAddress(rewriter, loc, module, *table);
+      auto [descriptor, count] = descriptorAndCount();
+      LLVM::CallOp::create(rewriter, loc, *callee,
+                           ValueRange{descriptor, count, layouts, data});
+      rewriter.eraseOp(op);
+      return success();
+    }
+
     auto arrayType = LLVM::LLVMArrayType::get(unranked, memrefs.size());
     Value args = LLVM::AllocaOp::create(entry, loc, ptr, arrayType, one);
     SmallVector<Value> slots;
@@ -155,10 +235,7 @@ struct KernelCallToLLVM : ConvertOpToLLVMPattern<KernelCallOp> {
                                {ptr, i64, ptr}, LLVM::LLVMVoidType::get(ctx));
     if (failed(callee))
       return failure();
-    Value descriptor =
-        descriptorAddress(rewriter, loc, module, op.getDescriptor());
-    Value count = LLVM::ConstantOp::create(
-        rewriter, loc, i64, static_cast<int64_t>(memrefs.size()));
+    auto [descriptor, count] = descriptorAndCount();
     LLVM::CallOp::create(rewriter, loc, *callee,
                          ValueRange{descriptor, count, args});
     rewriter.eraseOp(op);

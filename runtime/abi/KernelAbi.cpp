@@ -9,12 +9,14 @@
 #include "runtime/abi/Kernels.h"
 #include "runtime/abi/nnc_kernel_abi.h"
 
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
+#include <vector>
 
 using namespace nnc::rt;
 using namespace nnc::rt::abi;
@@ -210,6 +212,49 @@ extern "C" void nnc_kernel_call(const char *descriptor, int64_t num_args,
   } catch (...) {
     ctx.setError("nnc_kernel_call: unknown exception");
   }
+}
+
+extern "C" void nnc_kernel_call_static(const char *descriptor, int64_t num_args,
+                                       const int64_t *layouts,
+                                       void *const *data) {
+  // The ranked descriptors nnc_kernel_call reads, rebuilt from the table:
+  // {allocated, aligned, offset, sizes[rank], strides[rank]} in 8-byte words
+  // (the allocated pointer is never read).
+  constexpr int64_t kInlineWords = 256;
+  int64_t inlineWords[kInlineWords];
+  std::vector<int64_t> heapWords;
+  int64_t total = 0;
+  const int64_t *layout = layouts;
+  for (int64_t i = 0; i < num_args; ++i) {
+    int64_t rank = layout[0];
+    total += 3 + 2 * rank;
+    layout += 2 + 2 * rank;
+  }
+  int64_t *words = inlineWords;
+  if (total > kInlineWords) {
+    heapWords.resize(size_t(total));
+    words = heapWords.data();
+  }
+  constexpr int64_t kInlineArgs = 16;
+  nnc_unranked_memref inlineArgs[kInlineArgs];
+  std::vector<nnc_unranked_memref> heapArgs;
+  nnc_unranked_memref *args = inlineArgs;
+  if (num_args > kInlineArgs) {
+    heapArgs.resize(size_t(num_args));
+    args = heapArgs.data();
+  }
+  layout = layouts;
+  for (int64_t i = 0; i < num_args; ++i) {
+    int64_t rank = layout[0];
+    auto pointer = int64_t(reinterpret_cast<uintptr_t>(data[i]));
+    words[0] = pointer;
+    words[1] = pointer;
+    std::memcpy(words + 2, layout + 1, sizeof(int64_t) * size_t(1 + 2 * rank));
+    args[i] = {rank, words};
+    words += 3 + 2 * rank;
+    layout += 2 + 2 * rank;
+  }
+  nnc_kernel_call(descriptor, num_args, args);
 }
 
 extern "C" void nnc_run_begin(uint64_t seed, int stochastic) {

@@ -38,6 +38,14 @@ typedef struct {
 void nnc_kernel_call(const char *descriptor, int64_t num_args,
                      const nnc_unranked_memref *args);
 
+/* nnc_kernel_call for operands whose layouts are known when the caller is
+ * compiled (compiled models have static shapes), with less code at each
+ * call site: `layouts` is a constant table holding, for each operand in
+ * order, {rank, offset, sizes[rank], strides[rank]}, and data[i] is the i-th
+ * operand's aligned pointer. */
+void nnc_kernel_call_static(const char *descriptor, int64_t num_args,
+                            const int64_t *layouts, void *const *data);
+
 /* A chunk [begin, end) of a generated loop nest's outer loop; `args` holds
  * the loop nest's operands, one 8-byte slot each. */
 typedef void (*nnc_parallel_body)(void *args, int64_t begin, int64_t end);

@@ -257,6 +257,34 @@ TEST(RuntimeAbiCall, ConvMatchesTheKernel) {
   expectIdentical(out, expected);
 }
 
+TEST(RuntimeAbiCall, StaticLayoutsMatchFullDescriptors) {
+  // conv(x, w, b) with x passed as a strided view: rows 1..5 of a 7-row
+  // buffer, so its layout has an offset and a row stride of 5.
+  Tensor padded = ramp({1, 2, 7, 5}), w = ramp({3, 2, 3, 3}), b = ramp({3});
+  Tensor x(DType::F32, {1, 2, 5, 5});
+  for (int64_t c = 0; c < 2; ++c)
+    std::memcpy(x.data<float>() + c * 25, padded.data<float>() + c * 35 + 5,
+                sizeof(float) * 25);
+  Tensor expected = k::conv(x, w, b, {1, 1}, {1, 1}, {1, 1}, /*groups=*/1);
+  Tensor out(DType::F32, expected.shape());
+  const int64_t layouts[] = {
+      4, 5, 1, 2, 5, 5, 70, 35, 5, 1, // x: a view of `padded`
+      4, 0, 3, 2, 3, 3, 18, 9,  3, 1, // w
+      1, 0, 3, 1,                     // b
+      4, 0, 1, 3, 5, 5, 75, 25, 5, 1, // out
+  };
+  void *data[] = {padded.raw(), w.raw(), b.raw(), out.raw()};
+  RunContext ctx;
+  ScopedRunContext scope(ctx);
+  nnc_run_begin(0, 0);
+  nnc_kernel_call_static(
+      "op=conv\nin=f32,f32,f32\nout=f32\na.dilation=i:1,1\na.groups=i:1\n"
+      "a.padding=i:1,1\na.stride=i:1,1",
+      4, layouts, data);
+  ASSERT_FALSE(nnc_run_failed()) << nnc_run_error();
+  expectIdentical(out, expected);
+}
+
 TEST(RuntimeAbiCall, AbsentOptionalsFollowTheSegmentSizes) {
   // batch_norm without weight but with bias: groups 1, 0, 1, 1, 1.
   Tensor x = ramp({2, 3, 4}), bias = ramp({3}), mean = ramp({3});

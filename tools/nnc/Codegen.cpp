@@ -246,6 +246,9 @@ nnc::driver::jit(ModuleOp module, unsigned optLevel, std::string &error) {
     symbols[interner("nnc_kernel_call")] = {
         llvm::orc::ExecutorAddr::fromPtr(&nnc_kernel_call),
         llvm::JITSymbolFlags::Exported};
+    symbols[interner("nnc_kernel_call_static")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&nnc_kernel_call_static),
+        llvm::JITSymbolFlags::Exported};
     symbols[interner("nnc_parallel_for")] = {
         llvm::orc::ExecutorAddr::fromPtr(&nnc_parallel_for),
         llvm::JITSymbolFlags::Exported};

@@ -5,7 +5,8 @@
 // RUN: nnc-opt %s --convert-scf-to-cf --convert-to-llvm > %t.first
 // RUN: nnc-opt %s --convert-scf-to-cf --convert-to-llvm | diff %t.first -
 
-// nnrt.kernel_call on memrefs becomes
+// nnrt.kernel_call on memrefs whose layouts are not all static (see
+// nnrt-to-llvm-static.mlir for those that are) becomes
 //   nnc_kernel_call(descriptor, num_args, args)
 // where args is a stack array of unranked memrefs {rank, descriptor*}: the
 // operands in order, then the outs. Each distinct descriptor string is one
@@ -55,8 +56,8 @@
 // CHECK-NEXT:    %[[N:.*]] = llvm.mlir.constant(3 : i64) : i64
 // CHECK-NEXT:    llvm.call @nnc_kernel_call(%[[D]], %[[N]], %[[ARGS]]) : (!llvm.ptr, i64, !llvm.ptr) -> ()
 // CHECK-NEXT:    llvm.return
-func.func @call(%x: memref<2x3xf32>, %i: memref<5xi64>, %y: memref<f32>) {
-  nnrt.kernel_call "embedding" ins(%x, %i : memref<2x3xf32>, memref<5xi64>) outs(%y : memref<f32>)
+func.func @call(%x: memref<?x3xf32>, %i: memref<?xi64>, %y: memref<f32>) {
+  nnrt.kernel_call "embedding" ins(%x, %i : memref<?x3xf32>, memref<?xi64>) outs(%y : memref<f32>)
     {descriptor = "op=embedding\nin=f32,i64\nout=f32"}
   return
 }
@@ -75,12 +76,12 @@ func.func @call(%x: memref<2x3xf32>, %i: memref<5xi64>, %y: memref<f32>) {
 // CHECK-NEXT:    %[[N:.*]] = llvm.mlir.constant(2 : i64) : i64
 // CHECK-NEXT:    llvm.call @nnc_kernel_call(%[[D]], %[[N]], %[[ARGS]])
 // CHECK:         llvm.br ^[[HEAD]]
-func.func @in_loop(%x: memref<4xf32>, %y: memref<4xf32>) {
+func.func @in_loop(%x: memref<?xf32>, %y: memref<?xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
   scf.for %k = %c0 to %c4 step %c1 {
-    nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%y : memref<4xf32>) {descriptor = "op=relu"}
+    nnrt.kernel_call "relu" ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) {descriptor = "op=relu"}
   }
   return
 }
@@ -94,9 +95,9 @@ func.func @in_loop(%x: memref<4xf32>, %y: memref<4xf32>) {
 // CHECK:         %[[D2:.*]] = llvm.mlir.addressof @[[RELU]]
 // CHECK-NEXT:    llvm.mlir.constant(2 : i64)
 // CHECK-NEXT:    llvm.call @nnc_kernel_call(%[[D2]],
-func.func @same_descriptor(%x: memref<4xf32>, %y: memref<4xf32>) {
-  nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%y : memref<4xf32>) {descriptor = "op=relu"}
-  nnrt.kernel_call "relu" ins(%y : memref<4xf32>) outs(%x : memref<4xf32>) {descriptor = "op=relu"}
+func.func @same_descriptor(%x: memref<?xf32>, %y: memref<?xf32>) {
+  nnrt.kernel_call "relu" ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) {descriptor = "op=relu"}
+  nnrt.kernel_call "relu" ins(%y : memref<?xf32>) outs(%x : memref<?xf32>) {descriptor = "op=relu"}
   return
 }
 
@@ -109,7 +110,7 @@ func.func @same_descriptor(%x: memref<4xf32>, %y: memref<4xf32>) {
 // CHECK-NEXT:    %[[N:.*]] = llvm.mlir.constant(1 : i64) : i64
 // CHECK-NEXT:    llvm.call @nnc_kernel_call(%[[D]], %[[N]], %[[ARGS]])
 // CHECK-NEXT:    llvm.return
-func.func @no_outs(%v: memref<4xf32>) {
-  nnrt.kernel_call "assign" ins(%v : memref<4xf32>) {descriptor = "op=assign", has_side_effects}
+func.func @no_outs(%v: memref<?xf32>) {
+  nnrt.kernel_call "assign" ins(%v : memref<?xf32>) {descriptor = "op=assign", has_side_effects}
   return
 }

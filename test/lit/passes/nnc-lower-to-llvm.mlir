@@ -24,7 +24,7 @@ module attributes {nn.model = "tiny"} {
 // CHECK-NOT:   nn.model
 // CHECK-DAG:   llvm.mlir.global private constant @[[LINEAR:nnc_kernel_descriptor_[0-9A-F_]+]]("op=linear\0Ain=f32,f32,f32\0Aout=f32\00")
 // CHECK-DAG:   llvm.mlir.global private constant @[[SOFTMAX:nnc_kernel_descriptor_[0-9A-F_]+]]("op=softmax\0Ain=f32\0Aout=f32\0Aa.axis=i:1\00")
-// CHECK-DAG:   llvm.func @nnc_kernel_call(!llvm.ptr, i64, !llvm.ptr)
+// CHECK-DAG:   llvm.func @nnc_kernel_call_static(!llvm.ptr, i64, !llvm.ptr, !llvm.ptr)
 //
 // The function's body is the entry point, with the static shapes of B=2.
 // It loads the aligned pointer of each memref descriptor in args: x,
@@ -32,14 +32,14 @@ module attributes {nn.model = "tiny"} {
 // CHECK-LABEL: llvm.func @nnc_entry_tiny(
 // CHECK-SAME:    %[[ARGS:[a-z0-9_]+]]: !llvm.ptr) {
 // CHECK-COUNT-5: llvm.load %{{[0-9]+}} : !llvm.ptr -> !llvm.ptr
-// CHECK-DAG:     %[[ARGS4:.*]] = llvm.alloca %{{.*}} x !llvm.array<4 x struct<(i64, ptr)>>
-// CHECK-DAG:     %[[ARGS2:.*]] = llvm.alloca %{{.*}} x !llvm.array<2 x struct<(i64, ptr)>>
+// CHECK-DAG:     %[[ARGS4:.*]] = llvm.alloca %{{.*}} x !llvm.array<4 x ptr>
+// CHECK-DAG:     %[[ARGS2:.*]] = llvm.alloca %{{.*}} x !llvm.array<2 x ptr>
 // linear(x, weight, bias) -> y, then relu in an outlined loop nest (in
 // place at -O1 and above, so two or three buffers), then
 // softmax, then add in another loop nest.
-// CHECK:         llvm.call @nnc_kernel_call(%{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS4]]) : (!llvm.ptr, i64, !llvm.ptr) -> ()
+// CHECK:         llvm.call @nnc_kernel_call_static(%{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS4]]) : (!llvm.ptr, i64, !llvm.ptr, !llvm.ptr) -> ()
 // CHECK:         llvm.call @[[RELU:nnc_loop_nest_[0-9]+]](%{{[0-9]+}}, %{{[0-9]+}}{{(, %[0-9]+)?}}) : (!llvm.ptr, !llvm.ptr{{(, !llvm.ptr)?}}) -> ()
-// CHECK:         llvm.call @nnc_kernel_call(%{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS2]]) : (!llvm.ptr, i64, !llvm.ptr) -> ()
+// CHECK:         llvm.call @nnc_kernel_call_static(%{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS2]]) : (!llvm.ptr, i64, !llvm.ptr, !llvm.ptr) -> ()
 // CHECK:         llvm.call @[[ADD:nnc_loop_nest_[0-9]+]](%{{[0-9]+}}, %{{[0-9]+}}{{(, %[0-9]+)?}}) : (!llvm.ptr, !llvm.ptr{{(, !llvm.ptr)?}}) -> ()
 // CHECK-NEXT:    llvm.return
 //
