@@ -3,8 +3,9 @@
 // `nnrt`: the boundary between compiled code and the nnc runtime. nn ops that
 // nnc does not generate code for are lowered to `nnrt.kernel_call`, which
 // bufferizes like a destination-style linalg op and becomes one call of the
-// runtime's `nnc_kernel_call` entry point in LLVM. Generated loop nests run
-// on the runtime's threads through `nnrt.parallel_call`.
+// runtime's `nnc_kernel_call` (or, with static layouts,
+// `nnc_kernel_call_static`) entry point in LLVM. Generated loop nests run on
+// the runtime's threads through `nnrt.parallel_call`.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,7 +3,9 @@
  * Compiled models evaluate every nn op that is not generated code through
  * one function, nnc_kernel_call, passing the op's kernel descriptor (a
  * constant string, see runtime/abi/KernelDescriptor.h) and its tensors as
- * MLIR unranked memrefs.
+ * MLIR unranked memrefs; or nnc_kernel_call_static, the same call with the
+ * tensors' layouts in a constant table. Generated loop nests run on the
+ * runtime's threads through nnc_parallel_for.
  *
  * Errors never abort: they are recorded in the calling thread's run context
  * (the innermost rt::abi::ScopedRunContext, or a per-thread default), and
