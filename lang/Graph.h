@@ -115,6 +115,12 @@ struct Region {
 struct Node {
   std::string op; // nn dialect op name without the `nn.` prefix
   SourceLoc loc;
+  /// The block instance the node was elaborated in: one `/`-separated
+  /// segment per enclosing call, each `name#k` with `name` the call's `as`
+  /// label (or the block's name) and `k` unique to the instance; empty at
+  /// the model's top level. Emitted as a NameLoc, it lets passes find the
+  /// instances of a block again after inlining (nn-outline-repeated-blocks).
+  std::string scope;
   std::vector<int> operands;
   /// Sizes passed as `index` operands after the tensor operands (dynamic
   /// result dims of reshape/expand/scatter_reduce).

@@ -207,6 +207,8 @@ private:
 
   void emitNode(const Node &node) {
     mlir::Location l = loc(node.loc);
+    if (!node.scope.empty())
+      l = mlir::NameLoc::get(builder.getStringAttr(node.scope), l);
     mlir::OperationState state(l, "nn." + node.op);
     for (int id : node.operands)
       state.operands.push_back(values.at(id));

@@ -617,6 +617,9 @@ Value Elaborator::callBlock(
   callee.callable = &block;
   callee.caller = frame;
   callee.callLoc = call.loc;
+  callee.scope = (frame->scope.empty() ? "" : frame->scope + "/") +
+                 (name ? *name : block.name) + "#" +
+                 std::to_string(++instanceCount);
   if (name) {
     callee.names = frame->names.child(*name);
   } else {

@@ -59,6 +59,7 @@ std::vector<int> Elaborator::emit(Node node,
     graph.values.push_back(t);
   }
   std::vector<int> ids = node.results;
+  node.scope = frame->scope;
   region->nodes.push_back(std::move(node));
   return ids;
 }

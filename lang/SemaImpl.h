@@ -113,6 +113,7 @@ struct Frame {
   std::map<std::string, Binding> vars;
   NamePath names;
   SourceLoc callLoc; // where this block instance was called
+  std::string scope; // Node::scope of the nodes elaborated in this instance
   Frame *caller = nullptr;
 };
 
@@ -238,6 +239,7 @@ private:
   Frame *frame = nullptr;
   std::map<std::string, SourceLoc> paramDefs;
   size_t nodeCount = 0;
+  size_t instanceCount = 0; // block instances, numbering Frame::scope
   bool aborted = false;
   unsigned depth = 0;
   unsigned exprDepth = 0;

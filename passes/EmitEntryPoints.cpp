@@ -144,9 +144,25 @@ struct EmitEntryPointsPass
         b, loc, ("nnc_entry_" + name).str(),
         LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr}));
     Block *prologue = entry.addEntryBlock(b);
-    b.setInsertionPointToStart(prologue);
     Block &body = function.getBody().front();
+    prologue->getOperations().splice(prologue->end(), body.getOperations());
     for (BlockArgument arg : body.getArguments()) {
+      // Loaded just before the first use: a thousand parameter loads at the
+      // top of one basic block, all live across every call, cost
+      // instruction selection and scheduling time quadratic in their number.
+      Operation *first = nullptr;
+      for (Operation *user : arg.getUsers()) {
+        Operation *at = prologue->findAncestorOpInBlock(*user);
+        if (!at) { // a later block: load in the prologue's first op
+          first = &prologue->front();
+          break;
+        }
+        if (!first || at->isBeforeInBlock(first))
+          first = at;
+      }
+      if (!first)
+        continue;
+      b.setInsertionPoint(first);
       Value slot = LLVM::GEPOp::create(
           b, loc, ptr, ptr, prologue->getArgument(0),
           ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(arg.getArgNumber())});
@@ -156,7 +172,6 @@ struct EmitEntryPointsPass
                                           ArrayRef<LLVM::GEPArg>{1});
       arg.replaceAllUsesWith(LLVM::LoadOp::create(b, loc, ptr, aligned));
     }
-    prologue->getOperations().splice(prologue->end(), body.getOperations());
     Region &region = entry.getBody();
     region.getBlocks().splice(region.end(), function.getBody().getBlocks(),
                               std::next(function.getBody().begin()),

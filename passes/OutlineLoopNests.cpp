@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Outlining.h"
 #include "passes/Passes.h"
 
 #include "dialects/nnrt/NNRTDialect.h"
@@ -19,13 +20,8 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
-#include "mlir/IR/SymbolTable.h"
-#include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/ADT/MapVector.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace nnc {
@@ -37,79 +33,6 @@ using namespace mlir;
 using namespace nnc;
 
 namespace {
-
-/// A loop nest to outline: the op and the values it reads from outside
-/// itself, which become the function's arguments in this order.
-struct LoopNest {
-  Operation *op;
-  llvm::SetVector<Value> arguments;
-};
-
-/// The op's operands, then the non-constant values its regions use from
-/// above. A value used twice is one argument: that two operands are the
-/// same buffer is part of what the function computes.
-LoopNest collectArguments(linalg::LinalgOp op) {
-  LoopNest nest{op.getOperation(), {}};
-  nest.arguments.insert(op->getOperands().begin(), op->getOperands().end());
-  llvm::SetVector<Value> captured;
-  getUsedValuesDefinedAbove(op->getRegions(), captured);
-  for (Value v : captured)
-    if (!matchPattern(v, m_Constant()))
-      nest.arguments.insert(v);
-  return nest;
-}
-
-/// Whether `nest` computes what `outlined`'s single op does, with `nest`'s
-/// i-th argument as the function's i-th argument.
-bool isEquivalent(const LoopNest &nest, func::FuncOp outlined) {
-  Block &entry = outlined.getBody().front();
-  if (!llvm::equal(TypeRange(nest.arguments.getArrayRef()),
-                   entry.getArgumentTypes()))
-    return false;
-  // The op comes after the constants cloned in, before the return.
-  Operation *candidate = entry.getTerminator()->getPrevNode();
-  DenseMap<Value, Value> equivalent;
-  for (auto [value, arg] : llvm::zip(nest.arguments, entry.getArguments()))
-    equivalent[value] = arg;
-  auto check = [&](Value lhs, Value rhs) -> LogicalResult {
-    if (Value mapped = equivalent.lookup(lhs))
-      return success(mapped == rhs);
-    // Constants captured by the body were cloned into the function.
-    Attribute lhsValue, rhsValue;
-    return success(matchPattern(lhs, m_Constant(&lhsValue)) &&
-                   matchPattern(rhs, m_Constant(&rhsValue)) &&
-                   lhsValue == rhsValue && lhs.getType() == rhs.getType());
-  };
-  auto mark = [&](Value lhs, Value rhs) { equivalent[lhs] = rhs; };
-  return OperationEquivalence::isEquivalentTo(
-      nest.op, candidate, check, mark, OperationEquivalence::IgnoreLocations);
-}
-
-/// A private function `name` holding a clone of `nest.op`, its constants
-/// cloned in.
-func::FuncOp outline(const LoopNest &nest, StringRef name) {
-  Location loc = nest.op->getLoc();
-  OpBuilder b(loc.getContext());
-  auto type = b.getFunctionType(TypeRange(nest.arguments.getArrayRef()), {});
-  auto func = func::FuncOp::create(loc, name, type);
-  func.setPrivate();
-  func->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
-                                    b.getContext(), LLVM::Linkage::Internal));
-  // Kept out of line: inlining would give LLVM back one huge function.
-  func->setAttr("passthrough", b.getStrArrayAttr({"noinline"}));
-  Block *entry = func.addEntryBlock();
-  OpBuilder body = OpBuilder::atBlockBegin(entry);
-  IRMapping mapping;
-  mapping.map(nest.arguments.getArrayRef(), entry->getArguments());
-  llvm::SetVector<Value> captured;
-  getUsedValuesDefinedAbove(nest.op->getRegions(), captured);
-  for (Value v : captured)
-    if (!mapping.contains(v))
-      body.clone(*v.getDefiningOp(), mapping);
-  body.clone(*nest.op, mapping);
-  func::ReturnOp::create(body, loc);
-  return func;
-}
 
 /// A chunk of a parallel loop nest should run at least this many iterations
 /// of the whole nest: handing a smaller one to another thread costs more
@@ -202,45 +125,18 @@ struct OutlineLoopNests
     : public nnc::impl::OutlineLoopNestsBase<OutlineLoopNests> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SymbolTable symbols(module);
     SmallVector<linalg::LinalgOp> ops;
     module.walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() && op->getNumResults() == 0)
         ops.push_back(op);
     });
 
-    // Outlined functions bucketed by a hash of the op without its operands;
-    // equivalence is then checked exactly.
-    DenseMap<llvm::hash_code, SmallVector<func::FuncOp, 1>> outlined;
+    FunctionOutliner outliner(module, "nnc_loop_nest_");
     llvm::MapVector<func::FuncOp, SmallVector<func::CallOp>> calls;
-    unsigned counter = 0;
     for (linalg::LinalgOp op : ops) {
-      LoopNest nest = collectArguments(op);
-      llvm::hash_code key =
-          llvm::hash_combine(OperationEquivalence::computeHash(
-                                 op, OperationEquivalence::ignoreHashValue,
-                                 OperationEquivalence::ignoreHashValue,
-                                 OperationEquivalence::IgnoreLocations),
-                             nest.arguments.size());
-      func::FuncOp callee;
-      for (func::FuncOp candidate : outlined[key])
-        if (isEquivalent(nest, candidate)) {
-          callee = candidate;
-          break;
-        }
-      if (!callee) {
-        std::string name;
-        do
-          name = "nnc_loop_nest_" + std::to_string(counter++);
-        while (symbols.lookup(name));
-        callee = outline(nest, name);
-        symbols.insert(callee);
-        outlined[key].push_back(callee);
-      }
-      OpBuilder b(op);
-      calls[callee].push_back(func::CallOp::create(
-          b, op.getLoc(), callee, nest.arguments.getArrayRef()));
-      op->erase();
+      OpGroup nest = collectGroup({op.getOperation()});
+      func::FuncOp callee = outliner.getOrCreate(nest);
+      calls[callee].push_back(replaceByCall(nest, callee));
     }
 
     // All calls of a function are of equivalent ops: one decision each.

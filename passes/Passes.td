@@ -128,6 +128,29 @@ def ParamsToArguments : Pass<"nn-params-to-arguments", "mlir::ModuleOp"> {
   }];
 }
 
+def OutlineRepeatedBlocks : Pass<"nn-outline-repeated-blocks", "mlir::ModuleOp"> {
+  let summary = "Moves the instances of a repeated block into one shared function";
+  let description = [{
+    The front end inlines block instances; each op's location is a `NameLoc`
+    naming the instance path it was elaborated in (`cell0#3/edge_0_2#7`,
+    one `label#k` segment per enclosing block call). This pass finds the
+    instances again, outermost first, and replaces every instance that has
+    an equivalent one (the same ops, attributes and types, wired the same
+    way, reading equal constants) by a `func.call` of a private, never
+    inlined function they share; the values an instance reads become the
+    function's arguments, the values it defines and others use its results.
+    The instances inside an instance that is not repeated are tried next.
+
+    Everything after this pass then handles each distinct block once: a
+    DARTS supernet's 42 mixed ops become three functions, and one-shot
+    bufferization and LLVM, whose cost grows faster than the size of the
+    function they work on, no longer see one huge function. An instance is
+    left inline when a user of its results comes before its last op, or when
+    moving its ops would reorder side effects.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
+}
+
 def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
   let summary = "Generates code for elementwise and data-movement nn ops";
   let description = [{
@@ -185,11 +208,14 @@ def PlanMemory : Pass<"nnc-plan-memory", "mlir::ModuleOp"> {
   let description = [{
     After bufferization, each `memref.alloc` with a static shape whose
     buffer does not escape the function gets an offset in a workspace that
-    the caller passes as a new last argument (`memref<Nxi8>`). Only the
-    compiled entry functions, those with an `nnc.signature`
+    the caller passes as a new last argument (`memref<Nxi8>`). The compiled
+    entry functions, those with an `nnc.signature`
     (nn-params-to-arguments), are planned: the runtime passes their
-    workspace, and the signatures of other functions, which calls inside
-    the module must match, stay as they are. Buffers whose
+    workspace. So are the private functions that only planned functions
+    call (the blocks nn-outline-repeated-blocks outlined), callees first:
+    at each call, the callee's workspace is one more buffer of the caller's,
+    live for the call. Other functions keep their signatures, which calls
+    elsewhere must match. Buffers whose
     lifetimes (from the allocation to the last use of the buffer or of a
     view of it) do not overlap share memory; offsets are assigned greedily,
     largest buffer first, 64-byte aligned. The function gets the

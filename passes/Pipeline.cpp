@@ -47,6 +47,10 @@ std::string nnc::lowerNNPipeline(const CompileOptions &options) {
   std::vector<std::string> passes;
   auto add = [&](std::string p) { passes.push_back(std::move(p)); };
   add("nn-params-to-arguments");
+  // A training step interleaves each block's forward ops with its gradient
+  // ops in one function; only inference is outlined.
+  if (!options.trainStep || options.trainLoss.empty())
+    add("nn-outline-repeated-blocks");
   add("canonicalize");
   add("convert-nn-to-linalg");
   add("convert-nn-to-kernel-calls");
@@ -82,9 +86,11 @@ std::string nnc::lowerNNPipeline(const CompileOptions &options) {
   add("convert-func-to-llvm{use-bare-ptr-memref-call-conv}");
   add("convert-to-llvm");
   add("reconcile-unrealized-casts");
+  // Folds the memref descriptors built from each bare pointer at the top of
+  // a function, so that nnc-emit-entry-points loads each argument just
+  // before its first real use.
+  add("canonicalize");
   add("nnc-emit-entry-points");
-  if (options.optLevel >= 1)
-    add("canonicalize");
   return llvm::join(passes, ",");
 }
 

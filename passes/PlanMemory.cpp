@@ -3,7 +3,9 @@
 // Greedy-by-size offset assignment over live intervals in the function's
 // straight-line body (the compiled nn function is one block until linalg is
 // lowered to loops). Buffers that escape (returned, or used inside nested
-// regions) keep their own allocation.
+// regions) keep their own allocation. A function called from planned ones
+// only is planned first, and its workspace is one more buffer, live for the
+// call, of its caller's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,8 +27,10 @@ namespace {
 
 constexpr int64_t kAlignment = 64;
 
+/// A buffer to place: an allocation, or the workspace a call needs.
 struct Buffer {
   memref::AllocOp alloc;
+  func::CallOp call; // instead of alloc: the callee's workspace
   int64_t bytes = 0;
   int64_t first = 0, last = 0; // live interval, positions in the block
   int64_t offset = 0;
@@ -71,12 +75,50 @@ liveInterval(memref::AllocOp alloc, Block &block,
 
 struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
   void runOnOperation() override {
-    // Only the compiled entry functions get a workspace argument: their
-    // callers (the runtime) know to pass one, while a call of any other
-    // function in the module would no longer match its signature.
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (!func.isExternal() && func->hasAttr("nnc.signature"))
-        plan(func);
+    ModuleOp module = getOperation();
+    // The entry functions, and the private functions only they (directly or
+    // not) call, which get a workspace argument as well: callees first, so
+    // that a call knows the size of its callee's workspace.
+    DenseMap<func::FuncOp, SmallVector<func::CallOp>> callsOf;
+    module.walk([&](func::CallOp call) {
+      if (auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee()))
+        callsOf[callee].push_back(call);
+    });
+    SmallVector<func::FuncOp> order;
+    llvm::SmallPtrSet<Operation *, 16> reached;
+    std::function<void(func::FuncOp)> visit = [&](func::FuncOp function) {
+      if (!reached.insert(function).second)
+        return;
+      function.walk([&](func::CallOp call) {
+        auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+        if (callee && callee.isPrivate() && !callee.isExternal())
+          visit(callee);
+      });
+      order.push_back(function);
+    };
+    for (auto function : module.getOps<func::FuncOp>())
+      if (!function.isExternal() && function->hasAttr("nnc.signature"))
+        visit(function);
+    for (func::FuncOp function : order) {
+      bool onlyPlannedCallers =
+          llvm::all_of(callsOf[function], [&](func::CallOp call) {
+            return reached.contains(call->getParentOfType<func::FuncOp>());
+          });
+      if (function->hasAttr("nnc.signature") || onlyPlannedCallers)
+        plan(function);
+    }
+  }
+
+  /// The workspace size of a planned callee of `call`, if it has one.
+  static std::optional<int64_t> calleeWorkspace(func::CallOp call) {
+    auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    auto bytes = callee
+                     ? callee->getAttrOfType<IntegerAttr>("nnc.workspace_bytes")
+                     : IntegerAttr();
+    if (!bytes)
+      return std::nullopt;
+    return bytes.getInt();
   }
 
   void plan(func::FuncOp func) {
@@ -94,9 +136,32 @@ struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
       auto interval = liveInterval(alloc, block, position);
       if (!interval)
         continue;
-      buffers.push_back({alloc, alignUp(std::max<int64_t>(bytes, 1)),
-                         interval->first, interval->second});
+      buffers.push_back({alloc,
+                         {},
+                         alignUp(std::max<int64_t>(bytes, 1)),
+                         interval->first,
+                         interval->second});
     }
+    // A planned callee's workspace is live for the call. A call in a nested
+    // region gets its own allocation, which buffer deallocation frees.
+    auto workspaceType = [&](int64_t bytes) {
+      return MemRefType::get({bytes}, IntegerType::get(func.getContext(), 8));
+    };
+    func.walk([&](func::CallOp call) {
+      std::optional<int64_t> bytes = calleeWorkspace(call);
+      if (!bytes)
+        return;
+      if (call->getBlock() == &block) {
+        int64_t at = position.lookup(call);
+        buffers.push_back(
+            {{}, call, alignUp(std::max<int64_t>(*bytes, 1)), at, at});
+        return;
+      }
+      OpBuilder b(call);
+      call.getOperandsMutable().append(
+          memref::AllocOp::create(b, call.getLoc(), workspaceType(*bytes))
+              .getResult());
+    });
 
     // Largest first; each buffer takes the lowest offset that does not
     // overlap a placed buffer whose lifetime intersects its own.
@@ -125,12 +190,22 @@ struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
     }
 
     MLIRContext *ctx = func.getContext();
-    auto workspaceType = MemRefType::get({workspace}, IntegerType::get(ctx, 8));
     unsigned index = func.getNumArguments();
-    if (failed(func.insertArgument(index, workspaceType, {}, func.getLoc())))
+    if (failed(func.insertArgument(index, workspaceType(workspace), {},
+                                   func.getLoc())))
       return signalPassFailure();
     Value arena = block.getArgument(index);
     for (Buffer &buffer : buffers) {
+      if (buffer.call) {
+        OpBuilder b(buffer.call);
+        Location loc = buffer.call.getLoc();
+        Value offset = arith::ConstantIndexOp::create(b, loc, buffer.offset);
+        Value view = memref::ViewOp::create(
+            b, loc, workspaceType(*calleeWorkspace(buffer.call)), arena, offset,
+            ValueRange{});
+        buffer.call.getOperandsMutable().append(view);
+        continue;
+      }
       OpBuilder b(buffer.alloc);
       Value offset = arith::ConstantIndexOp::create(b, buffer.alloc.getLoc(),
                                                     buffer.offset);

@@ -30,7 +30,8 @@ using namespace nnc;
 using namespace nnc::exec;
 
 static std::string locationString(mlir::Location loc) {
-  if (auto file = mlir::dyn_cast<mlir::FileLineColLoc>(loc))
+  // Ops inside block instances carry a NameLoc around the source location.
+  if (auto file = loc->findInstanceOf<mlir::FileLineColLoc>())
     return file.getFilename().str() + ":" + std::to_string(file.getLine()) +
            ":" + std::to_string(file.getColumn());
   return "";

@@ -3,7 +3,8 @@
 // For every `nnc_metadata_<f>`, the body of @f (converted with the
 // bare-pointer calling convention: one pointer per memref) moves into
 // `nnc_entry_<f>(void **args)`, which loads its i-th argument, the aligned
-// pointer of the memref descriptor at args[i], before the body. @f goes.
+// pointer of the memref descriptor at args[i], just before its first use
+// (in the entry block; before the body if a later block uses it). @f goes.
 
 module {
   llvm.mlir.global external constant @nnc_metadata_mlp("{}\00") {addr_space = 0 : i32}
@@ -34,11 +35,11 @@ module {
 // CHECK-NEXT:    %[[D0:.*]] = llvm.load %[[P0]] : !llvm.ptr -> !llvm.ptr
 // CHECK-NEXT:    %[[A0:.*]] = llvm.getelementptr %[[D0]][1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK-NEXT:    %[[X:.*]] = llvm.load %[[A0]] : !llvm.ptr -> !llvm.ptr
+// CHECK-NEXT:    %[[V:.*]] = llvm.load %[[X]] : !llvm.ptr -> f32
 // CHECK-NEXT:    %[[P1:.*]] = llvm.getelementptr %[[ARGS]][1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK-NEXT:    %[[D1:.*]] = llvm.load %[[P1]] : !llvm.ptr -> !llvm.ptr
 // CHECK-NEXT:    %[[A1:.*]] = llvm.getelementptr %[[D1]][1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK-NEXT:    %[[Y:.*]] = llvm.load %[[A1]] : !llvm.ptr -> !llvm.ptr
-// CHECK-NEXT:    %[[V:.*]] = llvm.load %[[X]] : !llvm.ptr -> f32
 // CHECK-NEXT:    llvm.store %[[V]], %[[Y]] : f32, !llvm.ptr
 // CHECK-NEXT:    llvm.return
 // CHECK-NEXT:  }

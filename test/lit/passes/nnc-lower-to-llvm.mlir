@@ -27,13 +27,14 @@ module attributes {nn.model = "tiny"} {
 // CHECK-DAG:   llvm.func @nnc_kernel_call_static(!llvm.ptr, i64, !llvm.ptr, !llvm.ptr)
 //
 // The function's body is the entry point, with the static shapes of B=2.
-// It loads the aligned pointer of each memref descriptor in args: x,
-// weight, bias, y and the workspace.
+// It loads the aligned pointer of each memref descriptor in args (x,
+// weight, bias, y, the workspace) just before its first use: four for the
+// linear kernel's operands (its result is y's or a workspace buffer).
 // CHECK-LABEL: llvm.func @nnc_entry_tiny(
 // CHECK-SAME:    %[[ARGS:[a-z0-9_]+]]: !llvm.ptr) {
-// CHECK-COUNT-5: llvm.load %{{[0-9]+}} : !llvm.ptr -> !llvm.ptr
 // CHECK-DAG:     %[[ARGS4:.*]] = llvm.alloca %{{.*}} x !llvm.array<4 x ptr>
 // CHECK-DAG:     %[[ARGS2:.*]] = llvm.alloca %{{.*}} x !llvm.array<2 x ptr>
+// CHECK-COUNT-4: llvm.getelementptr %[[ARGS]][{{[0-4]}}] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // linear(x, weight, bias) -> y, then relu in an outlined loop nest (in
 // place at -O1 and above, so two or three buffers), then
 // softmax, then add in another loop nest.

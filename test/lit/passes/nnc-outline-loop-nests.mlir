@@ -60,9 +60,9 @@ func.func @relus(%a: memref<8xf32>, %b: memref<8xf32>, %c: memref<8xf32>,
 
 // -----
 
-// Different captured constants are different loop nests; a captured value
-// that is not a constant, and a fill's scalar, become arguments, so fills
-// with different values share one function.
+// Different constants, captured by the body or operands (a fill's value),
+// are different loop nests, with the constant cloned in; a value that is
+// not a constant becomes an argument, so two fills of %s share a function.
 
 #id = affine_map<(d0) -> (d0)>
 func.func @captures(%a: memref<8xf32>, %b: memref<8xf32>, %s: f32) {
@@ -89,24 +89,32 @@ func.func @captures(%a: memref<8xf32>, %b: memref<8xf32>, %s: f32) {
   }
   linalg.fill ins(%one : f32) outs(%a : memref<8xf32>)
   linalg.fill ins(%inf : f32) outs(%b : memref<8xf32>)
+  linalg.fill ins(%s : f32) outs(%a : memref<8xf32>)
+  linalg.fill ins(%s : f32) outs(%b : memref<8xf32>)
   return
 }
 
 // CHECK-LABEL: func.func @captures(
 // CHECK-SAME:    %[[A:[a-z0-9_]+]]: memref<8xf32>, %[[B:[a-z0-9_]+]]: memref<8xf32>, %[[S:[a-z0-9_]+]]: f32)
-// CHECK-DAG:     %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
-// CHECK-DAG:     %[[INF:.*]] = arith.constant 0x7F800000 : f32
 // CHECK:         call @[[ADD1:nnc_loop_nest_[0-9]+]](%[[A]], %[[B]])
 // CHECK-NEXT:    call @[[ADD2:nnc_loop_nest_[0-9]+]](%[[A]], %[[B]])
 // CHECK-NEXT:    call @[[ADDS:nnc_loop_nest_[0-9]+]](%[[A]], %[[B]], %[[S]]) : (memref<8xf32>, memref<8xf32>, f32) -> ()
-// CHECK-NEXT:    call @[[FILL:nnc_loop_nest_[0-9]+]](%[[ONE]], %[[A]]) : (f32, memref<8xf32>) -> ()
-// CHECK-NEXT:    call @[[FILL]](%[[INF]], %[[B]]) : (f32, memref<8xf32>) -> ()
+// CHECK-NEXT:    call @[[FILL1:nnc_loop_nest_[0-9]+]](%[[A]]) : (memref<8xf32>) -> ()
+// CHECK-NEXT:    call @[[FILLINF:nnc_loop_nest_[0-9]+]](%[[B]]) : (memref<8xf32>) -> ()
+// CHECK-NEXT:    call @[[FILL:nnc_loop_nest_[0-9]+]](%[[S]], %[[A]]) : (f32, memref<8xf32>) -> ()
+// CHECK-NEXT:    call @[[FILL]](%[[S]], %[[B]]) : (f32, memref<8xf32>) -> ()
 // CHECK:       func.func private @[[ADD1]](
 // CHECK-NEXT:    arith.constant 1.000000e+00 : f32
 // CHECK:       func.func private @[[ADD2]](
 // CHECK-NEXT:    arith.constant 2.000000e+00 : f32
 // CHECK:       func.func private @[[ADDS]](%{{[a-z0-9_]+}}: memref<8xf32>, %{{[a-z0-9_]+}}: memref<8xf32>, %[[SARG:[a-z0-9_]+]]: f32)
 // CHECK:           arith.addf %{{.*}}, %[[SARG]] : f32
+// CHECK:       func.func private @[[FILL1]](%[[OUT1:[a-z0-9_]+]]: memref<8xf32>)
+// CHECK-NEXT:    %[[C1:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT:    linalg.fill ins(%[[C1]] : f32) outs(%[[OUT1]] : memref<8xf32>)
+// CHECK:       func.func private @[[FILLINF]](%[[OUTINF:[a-z0-9_]+]]: memref<8xf32>)
+// CHECK-NEXT:    %[[CINF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-NEXT:    linalg.fill ins(%[[CINF]] : f32) outs(%[[OUTINF]] : memref<8xf32>)
 // CHECK:       func.func private @[[FILL]](%[[V:[a-z0-9_]+]]: f32, %[[OUT:[a-z0-9_]+]]: memref<8xf32>)
 // CHECK-NEXT:    linalg.fill ins(%[[V]] : f32) outs(%[[OUT]] : memref<8xf32>)
 

@@ -1,7 +1,7 @@
 // RUN: nnc-opt %s -split-input-file --nnc-plan-memory | FileCheck %s
 
-// Only entry functions (those with an nnc.signature) are planned: the
-// runtime passes their workspace.
+// Entry functions (those with an nnc.signature) are planned, the runtime
+// passes their workspace; so are the private functions only they call.
 
 // Three intermediates, largest first: %a (128 bytes) at 0; %b (64) is live
 // with %a, so it goes after it; %c (32 bytes, padded to 64) is live with %b
@@ -99,18 +99,32 @@ func.func @unplanned(%n: index) -> memref<4xf32> attributes {nnc.signature = {in
 
 // -----
 
-// A function without a signature (a private callee) keeps its signature and
-// its allocations, so calls of it still match; its caller is planned.
+// A private function that only planned functions call is planned first,
+// and at each call its workspace is one more buffer of the caller's, live
+// for the call: @entry's %t (64 bytes) and @helper's workspace (64) are
+// both live at the call. A private function that an unplanned function
+// also calls keeps its signature and its allocations, so calls of it still
+// match.
 
 // CHECK-LABEL: func.func private @helper(
-// CHECK-SAME:    %{{[a-z0-9_]+}}: memref<4xf32>, %{{[a-z0-9_]+}}: memref<4xf32>) {
+// CHECK-SAME:    %{{[a-z0-9_]+}}: memref<4xf32>, %{{[a-z0-9_]+}}: memref<4xf32>, %[[HWS:[a-z0-9_]+]]: memref<64xi8>)
+// CHECK-SAME:    nnc.workspace_bytes = 64 : i64
+// CHECK-NOT:     memref.alloc
+// CHECK:         memref.view %[[HWS]]
+// CHECK-NOT:     memref.alloc
+// CHECK-LABEL: func.func private @shared(
+// CHECK-SAME:    %{{[a-z0-9_]+}}: memref<4xf32>) {
 // CHECK-NEXT:    memref.alloc() : memref<4xf32>
-// CHECK-NOT:     nnc.workspace_bytes
 // CHECK-LABEL: func.func @entry(
-// CHECK-SAME:    %[[X:[a-z0-9_]+]]: memref<4xf32>, %[[Y:[a-z0-9_]+]]: memref<4xf32>, %[[WS:[a-z0-9_]+]]: memref<64xi8>)
-// CHECK-SAME:    nnc.workspace_bytes = 64 : i64}
-// CHECK:         %[[T:.*]] = memref.view %[[WS]]
-// CHECK:         call @helper(%[[T]], %[[Y]]) : (memref<4xf32>, memref<4xf32>) -> ()
+// CHECK-SAME:    %[[X:[a-z0-9_]+]]: memref<4xf32>, %[[Y:[a-z0-9_]+]]: memref<4xf32>, %[[WS:[a-z0-9_]+]]: memref<128xi8>)
+// CHECK-SAME:    nnc.workspace_bytes = 128 : i64}
+// CHECK:         %[[T:.*]] = memref.view %[[WS]][%{{.*}}][] : memref<128xi8> to memref<4xf32>
+// CHECK:         %[[OFF:.*]] = arith.constant 64 : index
+// CHECK-NEXT:    %[[CWS:.*]] = memref.view %[[WS]][%[[OFF]]][] : memref<128xi8> to memref<64xi8>
+// CHECK-NEXT:    call @helper(%[[T]], %[[Y]], %[[CWS]]) : (memref<4xf32>, memref<4xf32>, memref<64xi8>) -> ()
+// CHECK-NEXT:    call @shared(%[[Y]]) : (memref<4xf32>) -> ()
+// CHECK-LABEL: func.func @other(
+// CHECK-NEXT:    call @shared(%{{.*}}) : (memref<4xf32>) -> ()
 func.func private @helper(%x: memref<4xf32>, %y: memref<4xf32>) {
   %t = memref.alloc() : memref<4xf32>
   nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%t : memref<4xf32>) {descriptor = "op=relu"}
@@ -118,9 +132,20 @@ func.func private @helper(%x: memref<4xf32>, %y: memref<4xf32>) {
   memref.dealloc %t : memref<4xf32>
   return
 }
+func.func private @shared(%x: memref<4xf32>) {
+  %t = memref.alloc() : memref<4xf32>
+  nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%t : memref<4xf32>) {descriptor = "op=relu"}
+  memref.dealloc %t : memref<4xf32>
+  return
+}
 func.func @entry(%x: memref<4xf32>, %y: memref<4xf32>) attributes {nnc.signature = {inputs = [], outputs = [], params = []}} {
   %t = memref.alloc() : memref<4xf32>
   nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%t : memref<4xf32>) {descriptor = "op=relu"}
   func.call @helper(%t, %y) : (memref<4xf32>, memref<4xf32>) -> ()
+  func.call @shared(%y) : (memref<4xf32>) -> ()
+  return
+}
+func.func @other(%x: memref<4xf32>) {
+  func.call @shared(%x) : (memref<4xf32>) -> ()
   return
 }
