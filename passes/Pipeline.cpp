@@ -48,10 +48,14 @@ std::string nnc::lowerNNPipeline(const CompileOptions &options) {
   auto add = [&](std::string p) { passes.push_back(std::move(p)); };
   add("nn-params-to-arguments");
   // A training step interleaves each block's forward ops with its gradient
-  // ops in one function; only inference is outlined.
-  if (!options.trainStep || options.trainLoss.empty())
+  // ops in one function, which read the values fusion would drop; only
+  // inference is outlined and fused.
+  bool inference = !options.trainStep || options.trainLoss.empty();
+  if (inference)
     add("nn-outline-repeated-blocks");
   add("canonicalize");
+  if (inference && options.optLevel >= 1)
+    add("nn-fuse-conv-epilogue");
   add("convert-nn-to-linalg");
   add("convert-nn-to-kernel-calls");
   if (options.optLevel >= 1) {

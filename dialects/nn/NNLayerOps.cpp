@@ -169,11 +169,10 @@ static LogicalResult inferSpatialResult(
   return success();
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
-                                       std::optional<Location> loc,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &types) {
-  OpDiag diag(loc, getOperationName());
+/// The result type of a convolution (nn.conv, nn.fused_conv).
+template <class Adaptor>
+static LogicalResult inferConvResult(const OpDiag &diag, Adaptor adaptor,
+                                     SmallVectorImpl<Type> &types) {
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
   FailureOr<int64_t> s = getSpatialRank(diag, input);
@@ -208,6 +207,43 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                               adaptor.getDilation()[i]);
       },
       types);
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  return inferConvResult(diag, adaptor, types);
+}
+
+LogicalResult FusedConvOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  if (failed(inferConvResult(diag, adaptor, types)))
+    return failure();
+  if (!adaptor.getRunningMean() != !adaptor.getRunningVar())
+    return diag() << "running_mean and running_var come together";
+  if ((adaptor.getBnWeight() || adaptor.getBnBias()) &&
+      !adaptor.getRunningMean())
+    return diag() << "bn_weight and bn_bias need the running statistics";
+  auto result = cast<RankedTensorType>(types.front());
+  int64_t out = result.getDimSize(1);
+  Type element = result.getElementType();
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"running_mean", adaptor.getRunningMean()},
+        {"running_var", adaptor.getRunningVar()},
+        {"bn_weight", adaptor.getBnWeight()},
+        {"bn_bias", adaptor.getBnBias()}})
+    if (failed(checkVector(diag, what, value, out, element)))
+      return failure();
+  if (Value residual = adaptor.getResidual())
+    if (residual.getType() != result)
+      return diag() << "residual must have the result type " << result
+                    << ", got " << residual.getType();
+  return success();
 }
 
 LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,

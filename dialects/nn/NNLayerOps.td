@@ -87,6 +87,44 @@ def NN_ConvOp : NN_Op<"conv", [Pure, NN_InferTensorType]> {
   }];
 }
 
+def NN_FusedConvOp : NN_Op<"fused_conv", [Pure, AttrSizedOperandSegments,
+                                          NN_InferTensorType]> {
+  let summary = "A convolution with its inference epilogue applied as it is stored";
+  let description = [{
+    `nn.conv` of input, weight and bias, then, each when present: batch
+    normalisation with the running statistics (`running_mean` and
+    `running_var`, affine with `bn_weight` and `bn_bias`, `epsilon`), the
+    addition of `residual` (of the result's type), and ReLU (`relu`).
+    nn-fuse-conv-epilogue forms it from those ops for inference; the
+    runtime's convolution applies the epilogue to each output tile while it
+    is still in registers, instead of a second pass over memory.
+    ```mlir
+    %y = nn.fused_conv %x, %w running %m, %v residual %r {dilation = array<i64: 1, 1>, padding = array<i64: 1, 1>, relu, stride = array<i64: 1, 1>}
+        : (tensor<2x4x8x8xf32>, tensor<4x4x3x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       Optional<NN_FloatTensor>:$running_mean,
+                       Optional<NN_FloatTensor>:$running_var,
+                       Optional<NN_FloatTensor>:$bn_weight,
+                       Optional<NN_FloatTensor>:$bn_bias,
+                       Optional<NN_FloatTensor>:$residual,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$dilation,
+                       DefaultValuedAttr<NN_I64Attr, "1">:$groups,
+                       DefaultValuedAttr<NN_F64Attr, "1.0e-5">:$epsilon,
+                       UnitAttr:$relu);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)?
+    (`running` $running_mean^ `,` $running_var)?
+    (`bn_weight` $bn_weight^)? (`bn_bias` $bn_bias^)?
+    (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def NN_ConvTransposeOp : NN_Op<"conv_transpose", [Pure, NN_InferTensorType]> {
   let summary = "N-d transposed convolution with groups";
   let description = [{

@@ -3,8 +3,11 @@
 #include "runtime/abi/Kernels.h"
 #include "runtime/kernels/Conv.h"
 #include "runtime/kernels/Dense.h"
+#include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/Norm.h"
 #include "runtime/kernels/Pool.h"
+
+#include <cmath>
 
 using namespace nnc::rt;
 using namespace nnc::rt::abi;
@@ -31,6 +34,47 @@ static bool conv(KernelCall &c) {
       0, k::conv(c.operand(0), c.operand(1), c.optional(2),
                  c.attrs.getInts("stride"), c.attrs.getInts("padding"),
                  c.attrs.getInts("dilation"), c.attrs.getInt("groups", 1)));
+}
+
+/// The per-channel scale and shift of inference batch norm with running
+/// statistics, (x - mean) / sqrt(var + eps) * weight + bias, as
+/// y = x * scale + shift with scale and shift computed in f64 and stored in
+/// `dtype`.
+static void batchNormAffine(const Tensor &mean, const Tensor &var,
+                            const Tensor &weight, const Tensor &bias,
+                            double eps, DType dtype, Tensor &scale,
+                            Tensor &shift) {
+  const int64_t n = mean.numel();
+  Tensor m = k::cast(mean, DType::F64), v = k::cast(var, DType::F64);
+  Tensor w = weight.defined() ? k::cast(weight, DType::F64) : Tensor();
+  Tensor b = bias.defined() ? k::cast(bias, DType::F64) : Tensor();
+  Tensor s(DType::F64, {n}), t(DType::F64, {n});
+  for (int64_t i = 0; i < n; ++i) {
+    double si = (w.defined() ? w.data<double>()[i] : 1.0) /
+                std::sqrt(v.data<double>()[i] + eps);
+    s.data<double>()[i] = si;
+    t.data<double>()[i] =
+        (b.defined() ? b.data<double>()[i] : 0.0) - m.data<double>()[i] * si;
+  }
+  scale = k::cast(s, dtype);
+  shift = k::cast(t, dtype);
+}
+
+/// nn.fused_conv: the convolution applies batch norm, the residual and ReLU
+/// to its output as it stores it.
+static bool fusedConv(KernelCall &c) {
+  k::ConvEpilogue epilogue;
+  const Tensor &input = c.operand(0);
+  if (c.optional(3).defined())
+    batchNormAffine(c.optional(3), c.optional(4), c.optional(5), c.optional(6),
+                    c.attrs.getFloat("epsilon", 1e-5), input.dtype(),
+                    epilogue.scale, epilogue.shift);
+  epilogue.residual = c.optional(7);
+  epilogue.relu = c.attrs.getBool("relu");
+  return c.setResult(
+      0, k::conv(input, c.operand(1), c.optional(2), c.attrs.getInts("stride"),
+                 c.attrs.getInts("padding"), c.attrs.getInts("dilation"),
+                 c.attrs.getInt("groups", 1), epilogue));
 }
 
 static bool convTranspose(KernelCall &c) {
@@ -91,6 +135,8 @@ void nnc::rt::abi::registerLayerKernels(Registry &r) {
   r.add("matmul", matmul, "11");
   r.add("embedding", embedding, "11");
   r.add("conv", conv, "11?", 1, {"stride", "padding", "dilation"});
+  r.add("fused_conv", fusedConv, "11??????", 1,
+        {"stride", "padding", "dilation"});
   r.add("conv_transpose", convTranspose, "11?", 1,
         {"stride", "padding", "output_padding", "dilation"});
   r.add("max_pool", maxPool, "1", 1,

@@ -127,9 +127,36 @@ void addBias(T *y, const Tensor &bias, int64_t batch, int64_t channels,
               });
 }
 
+/// y = relu?(y * scale[o] + shift[o] + residual) over [N, O, P], for the
+/// paths that do not apply the epilogue as they store.
+template <class T>
+void applyEpilogue(T *y, const ConvEpilogue &e, int64_t batch, int64_t channels,
+                   int64_t P) {
+  if (e.empty())
+    return;
+  const T *scale = e.scale.defined() ? e.scale.data<T>() : nullptr;
+  const T *shift = e.shift.defined() ? e.shift.data<T>() : nullptr;
+  const T *residual = e.residual.defined() ? e.residual.data<T>() : nullptr;
+  parallelFor(0, batch * channels, std::max<int64_t>(1, 16384 / (P + 1)),
+              [&](int64_t lo, int64_t hi) {
+                for (int64_t t = lo; t < hi; ++t) {
+                  const int64_t o = t % channels;
+                  const T s = scale ? scale[o] : T(1);
+                  const T b = shift ? shift[o] : T(0);
+                  T *row = y + t * P;
+                  const T *res = residual ? residual + t * P : nullptr;
+                  for (int64_t i = 0; i < P; ++i) {
+                    T v = row[i] * s + b + (res ? res[i] : T(0));
+                    // NaN stays NaN, as in ReLU.
+                    row[i] = e.relu && v < T(0) ? T(0) : v;
+                  }
+                }
+              });
+}
+
 template <class T>
 Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
-                 Geometry g) {
+                 Geometry g, const ConvEpilogue &epilogue) {
   const int64_t N = g.batch, C = g.inChannels, O = g.outChannels;
   const int64_t cg = C / g.groups, og = O / g.groups;
   const int64_t K = g.kernelSize(), P = g.outPlane(), inPlane = g.inPlane();
@@ -146,11 +173,18 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
   if (isDepthwise) {
     depthwise(xd, wd, yd, g);
     addBias(yd, bias, N, O, P);
+    applyEpilogue(yd, epilogue, N, O, P);
     return y;
   }
-  if constexpr (std::is_same_v<T, float>)
-    if (convTiled(xd, wd, bias.defined() ? bias.data<float>() : nullptr, yd, g))
+  if constexpr (std::is_same_v<T, float>) {
+    auto data = [](const Tensor &t) {
+      return t.defined() ? t.data<float>() : nullptr;
+    };
+    TileEpilogue tiled{data(epilogue.scale), data(epilogue.shift),
+                       data(epilogue.residual), epilogue.relu};
+    if (convTiled(xd, wd, data(bias), yd, g, tiled))
       return y;
+  }
   // The batch is cut into units of nb images that run on the pool with
   // single-threaded GEMMs (runUnits). Small planes make thin GEMMs, so a
   // unit unfolds its images side by side and scatters the result; a unit
@@ -200,6 +234,7 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
     }
   });
   addBias(yd, bias, N, O, P);
+  applyEpilogue(yd, epilogue, N, O, P);
   return y;
 }
 
@@ -266,11 +301,15 @@ Tensor convTransposeTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
 Tensor kernels::conv(const Tensor &x, const Tensor &w, const Tensor &bias,
                      const std::vector<int64_t> &stride,
                      const std::vector<int64_t> &padding,
-                     const std::vector<int64_t> &dilation, int64_t groups) {
-  if (isHalf(x.dtype()))
+                     const std::vector<int64_t> &dilation, int64_t groups,
+                     const ConvEpilogue &epilogue) {
+  if (isHalf(x.dtype())) {
+    ConvEpilogue wide{widenHalf(epilogue.scale), widenHalf(epilogue.shift),
+                      widenHalf(epilogue.residual), epilogue.relu};
     return cast(conv(widenHalf(x), widenHalf(w), widenHalf(bias), stride,
-                     padding, dilation, groups),
+                     padding, dilation, groups, wide),
                 x.dtype());
+  }
   Geometry g = makeGeometry(x, w, stride, padding, dilation, groups);
   g.outChannels = w.dim(0);
   for (int64_t j = 0; j < 3; ++j) {
@@ -278,7 +317,7 @@ Tensor kernels::conv(const Tensor &x, const Tensor &w, const Tensor &bias,
     g.out[j] = span < 0 ? 0 : span / g.stride[j] + 1;
   }
   return dispatchFloat(x.dtype(), "conv", [&](auto tag) {
-    return convTyped<decltype(tag)>(x, w, bias, g);
+    return convTyped<decltype(tag)>(x, w, bias, g, epilogue);
   });
 }
 

@@ -17,16 +17,32 @@
 
 namespace nnc::rt::kernels {
 
+/// An inference epilogue that a convolution applies to its output as it
+/// stores it (nn.fused_conv): y = relu?(y * scale[o] + shift[o] + residual),
+/// each part optional.
+struct ConvEpilogue {
+  Tensor scale, shift; // [O], of the output's dtype
+  Tensor residual;     // of the output's shape and dtype
+  bool relu = false;
+
+  bool empty() const {
+    return !scale.defined() && !shift.defined() && !residual.defined() && !relu;
+  }
+};
+
 /// F.conv1d/2d/3d(input, weight, bias, stride, padding, dilation, groups):
 /// input [N, C, *S], weight [O, C / groups, *K], bias [O] ->
 /// [N, O, *((S + 2 * padding - dilation * (K - 1) - 1) / stride + 1)].
 /// Depthwise (groups == C) runs a direct loop; other f32 convolutions the
 /// register-tiled kernel of ConvTiled.h where the CPU has AVX-512; the rest
 /// one GEMM per image and group (1x1 stride-1 unpadded) or im2col + GEMM.
+/// The tiled kernel applies `epilogue` to each tile in registers; the other
+/// paths in one pass over the output after it.
 Tensor conv(const Tensor &input, const Tensor &weight, const Tensor &bias,
             const std::vector<int64_t> &stride,
             const std::vector<int64_t> &padding,
-            const std::vector<int64_t> &dilation, int64_t groups);
+            const std::vector<int64_t> &dilation, int64_t groups,
+            const ConvEpilogue &epilogue = {});
 
 /// F.conv_transpose1d/2d/3d(input, weight, bias, stride, padding,
 /// output_padding, groups, dilation): input [N, C, *S], weight

@@ -95,6 +95,13 @@ struct TileArgs {
   float *dst[kMaxVectors] = {};
   __mmask16 store[kMaxVectors] = {};
   bool compress = false, accumulate = false;
+  /// On the last block of input rows: the epilogue, applied to the sums
+  /// before they are stored. `scale` and `shift` are MR values; the residual
+  /// is read at dst + residualOffset, with dst's lanes.
+  bool finish = false, relu = false;
+  const float *scale = nullptr, *shift = nullptr;
+  bool residual = false;
+  int64_t residualOffset = 0;
 };
 
 /// Fully unrolls a loop over a tile's registers: the accumulators only
@@ -148,6 +155,34 @@ template <int MR, int NV> void tile(const TileArgs &a) {
     for (int v = 0; v < NV; ++v)
       s[v] += a.rowStride;
   }
+  if (a.finish) {
+    NNC_UNROLL
+    for (int i = 0; i < MR; ++i) {
+      NNC_UNROLL
+      for (int v = 0; v < NV; ++v) {
+        __m512 &r = acc[i][v];
+        // One explicit FMA: with -ffp-contract=fast the compiler would
+        // contract a multiply and an add in some instantiations and not in
+        // others, and the bits would depend on the tile shape.
+        if (a.scale && a.shift)
+          r = _mm512_fmadd_ps(r, _mm512_set1_ps(a.scale[i]),
+                              _mm512_set1_ps(a.shift[i]));
+        else if (a.scale)
+          r = _mm512_mul_ps(r, _mm512_set1_ps(a.scale[i]));
+        else if (a.shift)
+          r = _mm512_add_ps(r, _mm512_set1_ps(a.shift[i]));
+        if (a.residual) {
+          const float *d = a.dst[v] + i * a.dstStride + a.residualOffset;
+          r = _mm512_add_ps(r, a.compress
+                                   ? _mm512_maskz_expandloadu_ps(a.store[v], d)
+                                   : _mm512_maskz_loadu_ps(a.store[v], d));
+        }
+        // max(0, r) returns r when it is NaN, as ReLU does.
+        if (a.relu)
+          r = _mm512_max_ps(_mm512_setzero_ps(), r);
+      }
+    }
+  }
   NNC_UNROLL
   for (int v = 0; v < NV; ++v) {
     __mmask16 m = a.store[v];
@@ -185,8 +220,8 @@ struct ChannelTile {
 /// The operands and channel tiles of one convolution.
 struct Problem {
   Problem(const float *x, const float *w, const float *bias, float *y,
-          const ConvSizes &g)
-      : g(g), x(x), w(w), bias(bias), y(y) {
+          const ConvSizes &g, const TileEpilogue &epilogue)
+      : g(g), x(x), w(w), bias(bias), y(y), epilogue(epilogue) {
     cg = g.inChannels / g.groups;
     og = g.outChannels / g.groups;
     reduction = cg * g.kernelSize();
@@ -198,6 +233,7 @@ struct Problem {
   const ConvSizes &g;
   const float *x, *w, *bias;
   float *y;
+  TileEpilogue epilogue;
   int64_t cg, og, reduction, P;
   std::vector<ChannelTile> tiles;
 };
@@ -278,6 +314,10 @@ void runItems(const Problem &pb, const Layout &L, const Block &b,
     args.rowStride = L.rowStride;
     args.dstStride = P;
     args.compress = L.compress;
+    const TileEpilogue &epi = pb.epilogue;
+    args.relu = epi.relu;
+    args.residual = epi.residual != nullptr;
+    args.residualOffset = epi.residual ? epi.residual - pb.y : 0;
     int64_t j[kMaxVectors];
     const float *src0[kMaxVectors];
     float *dst0[kMaxVectors];
@@ -306,10 +346,13 @@ void runItems(const Problem &pb, const Layout &L, const Block &b,
     for (int64_t c0 = 0; c0 == 0 || c0 < L.rows; c0 += rowBlock) {
       args.rows = std::min(rowBlock, L.rows - c0);
       args.accumulate = c0 > 0;
+      args.finish = c0 + rowBlock >= L.rows;
       for (int64_t k = k0; k < k1; ++k) {
         const ChannelTile &ct = pb.tiles[k];
         args.w = pb.w + ct.first * pb.reduction + c0 * K;
         args.bias = pb.bias ? pb.bias + ct.first : nullptr;
+        args.scale = epi.scale ? epi.scale + ct.first : nullptr;
+        args.shift = epi.shift ? epi.shift + ct.first : nullptr;
         for (int64_t v = 0; v < nv; ++v) {
           args.src[v] = src0[v] + ct.group * L.groupStride + c0 * L.rowStride;
           args.dst[v] = dst0[v] + ct.first * P;
@@ -632,8 +675,9 @@ bool nnc::rt::kernels::detail::convTiledAvailable() { return true; }
 
 bool nnc::rt::kernels::detail::convTiled(const float *x, const float *w,
                                          const float *bias, float *y,
-                                         const ConvSizes &g) {
-  Problem pb(x, w, bias, y, g);
+                                         const ConvSizes &g,
+                                         const TileEpilogue &epilogue) {
+  Problem pb(x, w, bias, y, g, epilogue);
   Phased ph = planPhased(pb);
   // The phased layout unless its virtual output wastes more than half its
   // lanes (valid convolutions of small planes, large strides of pointwise
@@ -651,7 +695,8 @@ bool nnc::rt::kernels::detail::convTiledAvailable() { return false; }
 
 bool nnc::rt::kernels::detail::convTiled(const float *, const float *,
                                          const float *, float *,
-                                         const ConvSizes &) {
+                                         const ConvSizes &,
+                                         const TileEpilogue &) {
   return false;
 }
 

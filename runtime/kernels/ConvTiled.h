@@ -23,11 +23,19 @@ struct ConvSizes : ConvDims3 {
 /// Whether this build has the tiled kernel (compiled for AVX-512).
 bool convTiledAvailable();
 
+/// The epilogue of kernels::ConvEpilogue as raw pointers (null: absent).
+struct TileEpilogue {
+  const float *scale = nullptr, *shift = nullptr; // [O]
+  const float *residual = nullptr;                // y's layout
+  bool relu = false;
+};
+
 /// y = conv(x, w) + bias for contiguous f32 x [N, C, *in], w [O, C / groups,
-/// *kernel] and y [N, O, *out] (every element written); `bias` may be null.
-/// Returns false without touching y when the build has no tiled kernel.
+/// *kernel] and y [N, O, *out] (every element written), then `epilogue`;
+/// `bias` may be null. Returns false without touching y when the build has
+/// no tiled kernel.
 bool convTiled(const float *x, const float *w, const float *bias, float *y,
-               const ConvSizes &g);
+               const ConvSizes &g, const TileEpilogue &epilogue = {});
 
 } // namespace nnc::rt::kernels::detail
 

@@ -245,9 +245,18 @@ struct PackedHidden {
   std::vector<float> wt, bias;
   PackedHidden(const float *w, const float *b, int64_t gh, int64_t hidden)
       : ldg((gh + 15) / 16 * 16), wt(size_t(hidden * ldg)), bias(size_t(ldg)) {
-    for (int64_t n = 0; n < gh; ++n)
-      for (int64_t k = 0; k < hidden; ++k)
-        wt[size_t(k * ldg + n)] = w[n * hidden + k];
+    // Transposed in 16 x 16 tiles, each row of a tile written contiguously:
+    // a plain loop over n then k compiles to AVX-512 scatters, which made
+    // this packing a fifth of a batch-1 LSTM's run time.
+    constexpr int64_t kTile = 16;
+    for (int64_t n0 = 0; n0 < gh; n0 += kTile)
+      for (int64_t k0 = 0; k0 < hidden; k0 += kTile) {
+        const int64_t nEnd = std::min(gh, n0 + kTile);
+        const int64_t kEnd = std::min(hidden, k0 + kTile);
+        for (int64_t k = k0; k < kEnd; ++k)
+          for (int64_t n = n0; n < nEnd; ++n)
+            wt[size_t(k * ldg + n)] = w[n * hidden + k];
+      }
     if (b)
       std::copy(b, b + gh, bias.begin());
   }

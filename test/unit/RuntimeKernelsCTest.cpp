@@ -187,10 +187,9 @@ std::string describe(const ConvCase &c) {
          std::to_string(c.groups);
 }
 
-} // namespace
-
-TEST(RuntimeKernelsCConv, TiledPathsMatchDefinition) {
-  std::vector<ConvCase> cases = {
+/// Convolutions that land on every path and edge of the tiled kernel.
+std::vector<ConvCase> tiledCases() {
+  return {
       // Phased in place ("same" padding): borders masked per tap, one
       // vector shared by several 4x4 planes, 16- and 8-channel tiles.
       {{2, 3, 32, 32}, {16, 3, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1, true},
@@ -245,6 +244,31 @@ TEST(RuntimeKernelsCConv, TiledPathsMatchDefinition) {
       {{1, 32, 20, 20}, {4, 32, 15, 15}, {1, 1}, {0, 0}, {1, 1}, 1, true},
       {{2, 4, 9, 9}, {6, 2, 7, 7}, {1, 1}, {0, 0}, {1, 1}, 2, false},
   };
+}
+
+/// relu?(y * scale[o] + shift[o] + residual) over y [N, O, ...] in double,
+/// each part optional.
+Tensor referenceEpilogue(Tensor y, const ConvEpilogue &e) {
+  const int64_t O = y.dim(1), P = y.numel() / (y.dim(0) * O);
+  double *d = y.data<double>();
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    int64_t o = i / P % O;
+    double v = d[i];
+    if (e.scale.defined())
+      v *= e.scale.at(o);
+    if (e.shift.defined())
+      v += e.shift.at(o);
+    if (e.residual.defined())
+      v += e.residual.at(i);
+    d[i] = e.relu ? std::max(v, 0.0) : v;
+  }
+  return y;
+}
+
+} // namespace
+
+TEST(RuntimeKernelsCConv, TiledPathsMatchDefinition) {
+  std::vector<ConvCase> cases = tiledCases();
   uint64_t seed = 700;
   for (const ConvCase &c : cases) {
     Tensor x = uniform(c.x, ++seed), w = uniform(c.w, ++seed);
@@ -256,6 +280,56 @@ TEST(RuntimeKernelsCConv, TiledPathsMatchDefinition) {
         referenceConv(x, w, b, c.stride, c.padding, c.dilation, c.groups);
     EXPECT_LT(relativeError(y, want), 1e-5) << describe(c);
   }
+}
+
+TEST(RuntimeKernelsCConv, EpilogueOnEveryPath) {
+  // nn.fused_conv's epilogue, in registers on every tiled path (including
+  // convolutions whose reduction is split into blocks of rows, where only
+  // the last block may apply it) and after the output on the others:
+  // depthwise, f64 (GEMM) and f16. Each case takes a different subset.
+  std::vector<ConvCase> cases = tiledCases();
+  cases.push_back(
+      {{2, 6, 9, 9}, {6, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 6, true});
+  uint64_t seed = 900;
+  int which = 0;
+  for (const ConvCase &c : cases)
+    for (DType dtype : {DType::F32, DType::F64, DType::F16}) {
+      if (dtype != DType::F32 && which % 5 != 0) {
+        ++which;
+        continue;
+      }
+      Tensor x = uniform(c.x, ++seed), w = uniform(c.w, ++seed);
+      Tensor b = c.bias ? uniform({c.w[0]}, ++seed) : Tensor();
+      Tensor y0 =
+          referenceConv(x, w, b, c.stride, c.padding, c.dilation, c.groups);
+      ConvEpilogue e;
+      int parts = 1 + which++ % 7; // bits: scale and shift, residual, relu
+      if (parts & 1) {
+        e.scale = uniform({c.w[0]}, ++seed);
+        e.shift = uniform({c.w[0]}, ++seed);
+      }
+      if (parts & 2)
+        e.residual = uniform(y0.shape(), ++seed);
+      e.relu = (parts & 4) != 0;
+      Tensor want = referenceEpilogue(y0, e);
+      auto as = [&](const Tensor &t) {
+        return t.defined() ? cast(t, dtype) : Tensor();
+      };
+      ConvEpilogue typed{as(e.scale), as(e.shift), as(e.residual), e.relu};
+      auto run = [&] {
+        return cast(conv(as(x), as(w), as(b), c.stride, c.padding, c.dilation,
+                         c.groups, typed),
+                    DType::F32);
+      };
+      // Only the tiled f32 kernel promises bits independent of the threads
+      // (the f64 GEMMs split differently).
+      std::string what = describe(c) + " dtype " + std::to_string(int(dtype)) +
+                         " parts " + std::to_string(parts);
+      Tensor y = dtype == DType::F64 ? run() : sameOnThreads(what, run);
+      // f16 rounds its inputs: compare with the definition on those.
+      double tolerance = dtype == DType::F16 ? 1e-2 : 1e-5;
+      EXPECT_LT(relativeError(y, want), tolerance) << what;
+    }
 }
 
 TEST(RuntimeKernelsCConv, HalfTypesAndNonFiniteInputs) {

@@ -301,3 +301,27 @@ func.func @group_norm_bias(%x: tensor<2x16x8x8xf32>, %b: tensor<16xf16>) {
   %0 = nn.group_norm %x bias %b {num_groups = 4 : i64} : (tensor<2x16x8x8xf32>, tensor<16xf16>) -> tensor<2x16x8x8xf32>
   return
 }
+
+// -----
+
+func.func @fused_conv_stats(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x1x1xf32>, %v: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.fused_conv' op bn_weight and bn_bias need the running statistics}}
+  %0 = nn.fused_conv %x, %w bn_weight %v {dilation = array<i64: 1, 1>, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x1x1xf32>, tensor<4xf32>) -> tensor<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @fused_conv_stat_size(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x1x1xf32>, %v: tensor<4xf32>, %m: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.fused_conv' op running_mean has shape [3] but expected [4]}}
+  %0 = nn.fused_conv %x, %w running %m, %v {dilation = array<i64: 1, 1>, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x1x1xf32>, tensor<3xf32>, tensor<4xf32>) -> tensor<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @fused_conv_residual(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x1x1xf32>, %r: tensor<2x4x4x4xf32>) {
+  // expected-error @+1 {{'nn.fused_conv' op residual must have the result type 'tensor<2x4x8x8xf32>', got 'tensor<2x4x4x4xf32>'}}
+  %0 = nn.fused_conv %x, %w residual %r {dilation = array<i64: 1, 1>, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x1x1xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x8x8xf32>
+  return
+}

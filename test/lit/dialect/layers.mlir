@@ -109,3 +109,14 @@ func.func @norms(%x: tensor<8x6x14x14xf32>, %c: tensor<6xf32>, %s: tensor<2x10x6
   %6 = nn.group_norm %g {num_groups = 16 : i64} : (tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
   return
 }
+
+// CHECK-LABEL: func.func @fused_conv(
+// CHECK: %{{.*}} = nn.fused_conv %{{.*}}, %{{.*}} running %{{.*}}, %{{.*}} residual %{{.*}} {dilation = array<i64: 1, 1>, padding = array<i64: 1, 1>, relu, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x3x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+// CHECK: %{{.*}} = nn.fused_conv %{{.*}}, %{{.*}}, %{{.*}} running %{{.*}}, %{{.*}} bn_weight %{{.*}} bn_bias %{{.*}} {dilation = array<i64: 1, 1>, epsilon = 1.000000e-03 : f64, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<2x4x8x8xf32>, tensor<4x4x1x1xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4x4x4xf32>
+// CHECK: %{{.*}} = nn.fused_conv %{{.*}}, %{{.*}} {dilation = array<i64: 1, 1>, groups = 4 : i64, padding = array<i64: 1, 1>, relu, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<2x4x8x8xf32>
+func.func @fused_conv(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %w1: tensor<4x4x1x1xf32>, %dw: tensor<4x1x3x3xf32>, %v: tensor<4xf32>, %r: tensor<2x4x8x8xf32>) {
+  %0 = nn.fused_conv %x, %w running %v, %v residual %r {dilation = array<i64: 1, 1>, padding = array<i64: 1, 1>, relu, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x3x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %1 = nn.fused_conv %x, %w1, %v running %v, %v bn_weight %v bn_bias %v {dilation = array<i64: 1, 1>, epsilon = 1.0e-3 : f64, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<2x4x8x8xf32>, tensor<4x4x1x1xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4x4x4xf32>
+  %2 = nn.fused_conv %x, %dw {dilation = array<i64: 1, 1>, groups = 4 : i64, padding = array<i64: 1, 1>, relu, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<2x4x8x8xf32>
+  return
+}
