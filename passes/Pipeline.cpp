@@ -55,7 +55,7 @@ std::string nnc::lowerNNPipeline(const CompileOptions &options) {
     add("nn-outline-repeated-blocks");
   add("canonicalize");
   if (inference && options.optLevel >= 1)
-    add("nn-fuse-conv-epilogue");
+    add("nn-fuse-epilogues");
   add("convert-nn-to-linalg");
   add("convert-nn-to-kernel-calls");
   if (options.optLevel >= 1) {

@@ -28,11 +28,10 @@ static LogicalResult checkVector(const OpDiag &diag, StringRef what,
 // Dense
 //===----------------------------------------------------------------------===//
 
-LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
-  OpDiag diag(loc, getOperationName());
+/// The result type of a linear layer (nn.linear, nn.fused_linear).
+template <class Adaptor>
+static LogicalResult inferLinearResult(const OpDiag &diag, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   RankedTensorType input = tensorTypeOf(adaptor.getInput());
   RankedTensorType weight = tensorTypeOf(adaptor.getWeight());
   Type elementType = input.getElementType();
@@ -52,6 +51,61 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
   shape.push_back(out);
   types.push_back(RankedTensorType::get(shape, elementType));
   return success();
+}
+
+/// The epilogue operands of nn.fused_conv and nn.fused_linear against their
+/// inferred result type: running statistics together, affine parameters
+/// only with them, all [channels] (dim 1 of the result); the residual of
+/// the result's type.
+template <class Adaptor>
+static LogicalResult checkEpilogue(const OpDiag &diag, Adaptor adaptor,
+                                   RankedTensorType result) {
+  if (!adaptor.getRunningMean() != !adaptor.getRunningVar())
+    return diag() << "running_mean and running_var come together";
+  if ((adaptor.getBnWeight() || adaptor.getBnBias()) &&
+      !adaptor.getRunningMean())
+    return diag() << "bn_weight and bn_bias need the running statistics";
+  if (adaptor.getRunningMean() && result.getRank() < 2)
+    return diag() << "batch norm needs a channel dim 1, got rank "
+                  << result.getRank();
+  int64_t channels = result.getRank() >= 2 ? result.getDimSize(1) : 0;
+  Type element = result.getElementType();
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"running_mean", adaptor.getRunningMean()},
+        {"running_var", adaptor.getRunningVar()},
+        {"bn_weight", adaptor.getBnWeight()},
+        {"bn_bias", adaptor.getBnBias()}})
+    if (failed(checkVector(diag, what, value, channels, element)))
+      return failure();
+  if (Value residual = adaptor.getResidual())
+    if (residual.getType() != result)
+      return diag() << "residual must have the result type " << result
+                    << ", got " << residual.getType();
+  return success();
+}
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  return inferLinearResult(diag, adaptor, types);
+}
+
+LogicalResult FusedLinearOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
+  OpDiag diag(loc, getOperationName());
+  if (failed(inferLinearResult(diag, adaptor, types)))
+    return failure();
+  auto result = cast<RankedTensorType>(types.front());
+  // Batch norm normalises dim 1: the features only for a rank-2 result.
+  if (adaptor.getRunningMean() && result.getRank() != 2)
+    return diag() << "batch norm of a linear layer's features needs a rank-2 "
+                     "result, got "
+                  << result;
+  return checkEpilogue(diag, adaptor, result);
 }
 
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
@@ -224,26 +278,7 @@ LogicalResult FusedConvOp::inferReturnTypes(MLIRContext *,
   OpDiag diag(loc, getOperationName());
   if (failed(inferConvResult(diag, adaptor, types)))
     return failure();
-  if (!adaptor.getRunningMean() != !adaptor.getRunningVar())
-    return diag() << "running_mean and running_var come together";
-  if ((adaptor.getBnWeight() || adaptor.getBnBias()) &&
-      !adaptor.getRunningMean())
-    return diag() << "bn_weight and bn_bias need the running statistics";
-  auto result = cast<RankedTensorType>(types.front());
-  int64_t out = result.getDimSize(1);
-  Type element = result.getElementType();
-  for (auto [what, value] :
-       {std::pair<StringRef, Value>{"running_mean", adaptor.getRunningMean()},
-        {"running_var", adaptor.getRunningVar()},
-        {"bn_weight", adaptor.getBnWeight()},
-        {"bn_bias", adaptor.getBnBias()}})
-    if (failed(checkVector(diag, what, value, out, element)))
-      return failure();
-  if (Value residual = adaptor.getResidual())
-    if (residual.getType() != result)
-      return diag() << "residual must have the result type " << result
-                    << ", got " << residual.getType();
-  return success();
+  return checkEpilogue(diag, adaptor, cast<RankedTensorType>(types.front()));
 }
 
 LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,

@@ -27,6 +27,41 @@ def NN_LinearOp : NN_Op<"linear", [Pure, NN_InferTensorType]> {
   }];
 }
 
+def NN_FusedLinearOp : NN_Op<"fused_linear", [Pure, AttrSizedOperandSegments,
+                                              NN_InferTensorType]> {
+  let summary = "A linear layer with its inference epilogue applied as it is stored";
+  let description = [{
+    `nn.linear` of input, weight and bias, then, each when present: batch
+    normalisation of its features with the running statistics (a rank-2
+    result, whose dim 1 is the feature dim; `running_mean` and
+    `running_var`, affine with `bn_weight` and `bn_bias`, `epsilon`), the
+    addition of `residual` (of the result's type), and ReLU (`relu`).
+    nn-fuse-epilogues forms it for inference; the runtime applies the
+    epilogue to each part of the GEMM's output as soon as it is computed.
+    ```mlir
+    %y = nn.fused_linear %x, %w, %b residual %r {relu}
+        : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       Optional<NN_FloatTensor>:$running_mean,
+                       Optional<NN_FloatTensor>:$running_var,
+                       Optional<NN_FloatTensor>:$bn_weight,
+                       Optional<NN_FloatTensor>:$bn_bias,
+                       Optional<NN_FloatTensor>:$residual,
+                       DefaultValuedAttr<NN_F64Attr, "1.0e-5">:$epsilon,
+                       UnitAttr:$relu);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)?
+    (`running` $running_mean^ `,` $running_var)?
+    (`bn_weight` $bn_weight^)? (`bn_bias` $bn_bias^)?
+    (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def NN_MatmulOp : NN_Op<"matmul", [Pure, NN_InferTensorType]> {
   let summary = "Batched matrix product with broadcast batch dims";
   let description = [{
@@ -95,7 +130,7 @@ def NN_FusedConvOp : NN_Op<"fused_conv", [Pure, AttrSizedOperandSegments,
     normalisation with the running statistics (`running_mean` and
     `running_var`, affine with `bn_weight` and `bn_bias`, `epsilon`), the
     addition of `residual` (of the result's type), and ReLU (`relu`).
-    nn-fuse-conv-epilogue forms it from those ops for inference; the
+    nn-fuse-epilogues forms it from those ops for inference; the
     runtime's convolution applies the epilogue to each output tile while it
     is still in registers, instead of a second pass over memory.
     ```mlir

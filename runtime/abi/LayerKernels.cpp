@@ -60,21 +60,33 @@ static void batchNormAffine(const Tensor &mean, const Tensor &var,
   shift = k::cast(t, dtype);
 }
 
+/// The epilogue of nn.fused_conv or nn.fused_linear, whose operand groups
+/// 3 to 7 are running_mean?, running_var?, bn_weight?, bn_bias?, residual?.
+static k::Epilogue epilogueOf(const KernelCall &c) {
+  k::Epilogue e;
+  if (c.optional(3).defined())
+    batchNormAffine(c.optional(3), c.optional(4), c.optional(5), c.optional(6),
+                    c.attrs.getFloat("epsilon", 1e-5), c.operand(0).dtype(),
+                    e.scale, e.shift);
+  e.residual = c.optional(7);
+  e.relu = c.attrs.getBool("relu");
+  return e;
+}
+
 /// nn.fused_conv: the convolution applies batch norm, the residual and ReLU
 /// to its output as it stores it.
 static bool fusedConv(KernelCall &c) {
-  k::ConvEpilogue epilogue;
-  const Tensor &input = c.operand(0);
-  if (c.optional(3).defined())
-    batchNormAffine(c.optional(3), c.optional(4), c.optional(5), c.optional(6),
-                    c.attrs.getFloat("epsilon", 1e-5), input.dtype(),
-                    epilogue.scale, epilogue.shift);
-  epilogue.residual = c.optional(7);
-  epilogue.relu = c.attrs.getBool("relu");
+  return c.setResult(0, k::conv(c.operand(0), c.operand(1), c.optional(2),
+                                c.attrs.getInts("stride"),
+                                c.attrs.getInts("padding"),
+                                c.attrs.getInts("dilation"),
+                                c.attrs.getInt("groups", 1), epilogueOf(c)));
+}
+
+/// nn.fused_linear: the same epilogue, on each part of the GEMM's output.
+static bool fusedLinear(KernelCall &c) {
   return c.setResult(
-      0, k::conv(input, c.operand(1), c.optional(2), c.attrs.getInts("stride"),
-                 c.attrs.getInts("padding"), c.attrs.getInts("dilation"),
-                 c.attrs.getInt("groups", 1), epilogue));
+      0, k::linear(c.operand(0), c.operand(1), c.optional(2), epilogueOf(c)));
 }
 
 static bool convTranspose(KernelCall &c) {
@@ -132,6 +144,7 @@ static bool groupNorm(KernelCall &c) {
 
 void nnc::rt::abi::registerLayerKernels(Registry &r) {
   r.add("linear", linear, "11?");
+  r.add("fused_linear", fusedLinear, "11??????");
   r.add("matmul", matmul, "11");
   r.add("embedding", embedding, "11");
   r.add("conv", conv, "11?", 1, {"stride", "padding", "dilation"});

@@ -130,7 +130,7 @@ void addBias(T *y, const Tensor &bias, int64_t batch, int64_t channels,
 /// y = relu?(y * scale[o] + shift[o] + residual) over [N, O, P], for the
 /// paths that do not apply the epilogue as they store.
 template <class T>
-void applyEpilogue(T *y, const ConvEpilogue &e, int64_t batch, int64_t channels,
+void applyEpilogue(T *y, const Epilogue &e, int64_t batch, int64_t channels,
                    int64_t P) {
   if (e.empty())
     return;
@@ -156,7 +156,7 @@ void applyEpilogue(T *y, const ConvEpilogue &e, int64_t batch, int64_t channels,
 
 template <class T>
 Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
-                 Geometry g, const ConvEpilogue &epilogue) {
+                 Geometry g, const Epilogue &epilogue) {
   const int64_t N = g.batch, C = g.inChannels, O = g.outChannels;
   const int64_t cg = C / g.groups, og = O / g.groups;
   const int64_t K = g.kernelSize(), P = g.outPlane(), inPlane = g.inPlane();
@@ -302,12 +302,10 @@ Tensor kernels::conv(const Tensor &x, const Tensor &w, const Tensor &bias,
                      const std::vector<int64_t> &stride,
                      const std::vector<int64_t> &padding,
                      const std::vector<int64_t> &dilation, int64_t groups,
-                     const ConvEpilogue &epilogue) {
+                     const Epilogue &epilogue) {
   if (isHalf(x.dtype())) {
-    ConvEpilogue wide{widenHalf(epilogue.scale), widenHalf(epilogue.shift),
-                      widenHalf(epilogue.residual), epilogue.relu};
     return cast(conv(widenHalf(x), widenHalf(w), widenHalf(bias), stride,
-                     padding, dilation, groups, wide),
+                     padding, dilation, groups, widen(epilogue)),
                 x.dtype());
   }
   Geometry g = makeGeometry(x, w, stride, padding, dilation, groups);

@@ -11,24 +11,12 @@
 #define NNC_RUNTIME_KERNELS_CONV_H
 
 #include "runtime/Tensor.h"
+#include "runtime/kernels/Epilogue.h"
 
 #include <cstdint>
 #include <vector>
 
 namespace nnc::rt::kernels {
-
-/// An inference epilogue that a convolution applies to its output as it
-/// stores it (nn.fused_conv): y = relu?(y * scale[o] + shift[o] + residual),
-/// each part optional.
-struct ConvEpilogue {
-  Tensor scale, shift; // [O], of the output's dtype
-  Tensor residual;     // of the output's shape and dtype
-  bool relu = false;
-
-  bool empty() const {
-    return !scale.defined() && !shift.defined() && !residual.defined() && !relu;
-  }
-};
 
 /// F.conv1d/2d/3d(input, weight, bias, stride, padding, dilation, groups):
 /// input [N, C, *S], weight [O, C / groups, *K], bias [O] ->
@@ -42,7 +30,7 @@ Tensor conv(const Tensor &input, const Tensor &weight, const Tensor &bias,
             const std::vector<int64_t> &stride,
             const std::vector<int64_t> &padding,
             const std::vector<int64_t> &dilation, int64_t groups,
-            const ConvEpilogue &epilogue = {});
+            const Epilogue &epilogue = {});
 
 /// F.conv_transpose1d/2d/3d(input, weight, bias, stride, padding,
 /// output_padding, groups, dilation): input [N, C, *S], weight

@@ -79,7 +79,8 @@ template <class T> Tensor matmulTyped(const Tensor &lhs, const Tensor &rhs) {
 }
 
 template <class T>
-Tensor linearTyped(const Tensor &x, const Tensor &w, const Tensor &bias) {
+Tensor linearTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
+                   const Epilogue &epilogue) {
   int64_t in = x.dim(-1), outF = w.dim(0);
   Shape shape = x.shape();
   shape.back() = outF;
@@ -94,18 +95,26 @@ Tensor linearTyped(const Tensor &x, const Tensor &w, const Tensor &bias) {
       std::memcpy(out + r * outF, bv, sizeof(T) * outF);
     beta = T(1);
   }
+  auto data = [](const Tensor &t) {
+    return t.defined() ? t.data<T>() : nullptr;
+  };
+  GemmEpilogue<T> fused{data(epilogue.scale), data(epilogue.shift),
+                        data(epilogue.residual), outF, epilogue.relu};
   gemm(false, true, rows, outF, in, T(1), x.data<T>(), in, w.data<T>(), in,
-       beta, out, outF);
+       beta, out, outF, fused);
   return y;
 }
 
 } // namespace
 
-Tensor kernels::linear(const Tensor &x, const Tensor &w, const Tensor &bias) {
+Tensor kernels::linear(const Tensor &x, const Tensor &w, const Tensor &bias,
+                       const Epilogue &epilogue) {
   if (isHalf(x.dtype()))
-    return cast(linear(widenHalf(x), widenHalf(w), widenHalf(bias)), x.dtype());
+    return cast(
+        linear(widenHalf(x), widenHalf(w), widenHalf(bias), widen(epilogue)),
+        x.dtype());
   return dispatchFloat(x.dtype(), "linear", [&](auto tag) {
-    return linearTyped<decltype(tag)>(x, w, bias);
+    return linearTyped<decltype(tag)>(x, w, bias, epilogue);
   });
 }
 

@@ -8,14 +8,18 @@
 #define NNC_RUNTIME_KERNELS_DENSE_H
 
 #include "runtime/Tensor.h"
+#include "runtime/kernels/Epilogue.h"
 
 #include <string>
 
 namespace nnc::rt::kernels {
 
 /// F.linear(input, weight, bias): input [..., in], weight [out, in], bias
-/// [out] or undefined -> [..., out]. Float dtypes.
-Tensor linear(const Tensor &input, const Tensor &weight, const Tensor &bias);
+/// [out] or undefined -> [..., out]. Float dtypes. `epilogue` (channels
+/// along the last dim) is applied to each part of the GEMM's output right
+/// after it is computed, while it is in cache.
+Tensor linear(const Tensor &input, const Tensor &weight, const Tensor &bias,
+              const Epilogue &epilogue = {});
 
 /// torch.matmul for rank >= 2: [..., n, k] x [..., k, m] ->
 /// [broadcast(...), n, m]. Float dtypes through BLAS; i8/i32/i64 by a plain

@@ -157,3 +157,8 @@ int64_t detail::imagesPerGemm(int64_t batch, int64_t plane, int64_t colRows,
   nb = std::min(nb, batch / (2 * int64_t(numThreads())));
   return std::max<int64_t>(1, std::min(nb, batch));
 }
+
+Epilogue kernels::widen(const Epilogue &e) {
+  return {detail::widenHalf(e.scale), detail::widenHalf(e.shift),
+          detail::widenHalf(e.residual), e.relu};
+}

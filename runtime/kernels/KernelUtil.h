@@ -11,6 +11,7 @@
 
 #include "runtime/Tensor.h"
 #include "runtime/ThreadPool.h"
+#include "runtime/kernels/Epilogue.h"
 
 #include <cblas.h>
 
@@ -134,8 +135,41 @@ inline void blasGemm(bool transA, bool transB, int m, int n, int k,
 constexpr int64_t kGemmParallelMacs = int64_t(1) << 18;
 constexpr int64_t kGemmMacsPerPart = int64_t(1) << 17;
 
+/// What gemm applies to each part of C right after computing it, while the
+/// part is still in cache (kernels::Epilogue as pointers, channels along
+/// the columns): C[i, j] = relu?(C[i, j] * scale[j] + shift[j] +
+/// residual[i * ldr + j]), each part optional.
+template <class T> struct GemmEpilogue {
+  const T *scale = nullptr, *shift = nullptr, *residual = nullptr;
+  int64_t ldr = 0;
+  bool relu = false;
+
+  /// Applies it to rows [i0, i1) and columns [j0, j1) of C.
+  void apply(T *c, int64_t ldc, int64_t i0, int64_t i1, int64_t j0,
+             int64_t j1) const {
+    if (!scale && !shift && !residual && !relu)
+      return;
+    for (int64_t i = i0; i < i1; ++i) {
+      T *row = c + i * ldc;
+      const T *res = residual ? residual + i * ldr : nullptr;
+      for (int64_t j = j0; j < j1; ++j) {
+        T v = row[j];
+        if (scale)
+          v *= scale[j];
+        if (shift)
+          v += shift[j];
+        if (res)
+          v += res[j];
+        // NaN stays NaN, as in ReLU.
+        row[j] = relu && v < T(0) ? T(0) : v;
+      }
+    }
+  }
+};
+
 /// Row-major C = alpha * op(A) * op(B) + beta * C with op(A) [m, k] and
-/// op(B) [k, n]. Degenerate sizes are handled here (BLAS rejects lda = 0).
+/// op(B) [k, n], then `epilogue` on each part of C as it is done.
+/// Degenerate sizes are handled here (BLAS rejects lda = 0).
 /// A large GEMM is split over the runtime's thread pool, by rows of C (by
 /// columns when there are too few rows), each part one OpenBLAS call:
 /// OpenBLAS itself runs single-threaded (see ThreadPool.cpp), so the runtime
@@ -145,13 +179,14 @@ constexpr int64_t kGemmMacsPerPart = int64_t(1) << 17;
 template <class T>
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, T alpha,
           const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
-          int64_t ldc) {
+          int64_t ldc, const GemmEpilogue<T> &epilogue = {}) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
         c[i * ldc + j] = beta == 0 ? T(0) : beta * c[i * ldc + j];
+    epilogue.apply(c, ldc, 0, m, 0, n);
     return;
   }
   int ilda = int(std::max<int64_t>(1, lda)),
@@ -161,6 +196,7 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, T alpha,
   if (numThreads() == 1 || macs < kGemmParallelMacs) {
     blasGemm(transA, transB, int(m), int(n), int(k), alpha, a, ilda, b, ildb,
              beta, c, ildc);
+    epilogue.apply(c, ldc, 0, m, 0, n);
     return;
   }
   // At most one part per thread: every call packs its operands again.
@@ -172,6 +208,7 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, T alpha,
       const T *rows = transA ? a + i0 : a + i0 * lda;
       blasGemm(transA, transB, int(i1 - i0), int(n), int(k), alpha, rows, ilda,
                b, ildb, beta, c + i0 * ldc, ildc);
+      epilogue.apply(c, ldc, i0, i1, 0, n);
     });
     return;
   }
@@ -181,6 +218,7 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, T alpha,
     const T *columns = transB ? b + j0 * ldb : b + j0;
     blasGemm(transA, transB, int(m), int(j1 - j0), int(k), alpha, a, ilda,
              columns, ildb, beta, c + j0, ildc);
+    epilogue.apply(c, ldc, 0, m, j0, j1);
   });
 }
 

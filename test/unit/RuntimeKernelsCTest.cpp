@@ -7,12 +7,15 @@
 // chosen to land on every path and edge: masked taps at plane borders,
 // virtual output rows wider than the real ones, vectors shared by images,
 // groups, 1-D and 3-D, batch 1 and odd batches. Results must not depend on
-// the thread count. (PyTorch agreement is RuntimeKernelsATest's.)
+// the thread count. (PyTorch agreement is RuntimeKernelsATest's.) Also the
+// epilogues that nn.fused_conv and nn.fused_linear ask of the convolution
+// and of the linear layer's GEMM parts.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/ThreadPool.h"
 #include "runtime/kernels/Conv.h"
+#include "runtime/kernels/Dense.h"
 #include "runtime/kernels/Elementwise.h"
 #include "runtime/kernels/Pool.h"
 
@@ -248,7 +251,7 @@ std::vector<ConvCase> tiledCases() {
 
 /// relu?(y * scale[o] + shift[o] + residual) over y [N, O, ...] in double,
 /// each part optional.
-Tensor referenceEpilogue(Tensor y, const ConvEpilogue &e) {
+Tensor referenceEpilogue(Tensor y, const Epilogue &e) {
   const int64_t O = y.dim(1), P = y.numel() / (y.dim(0) * O);
   double *d = y.data<double>();
   for (int64_t i = 0; i < y.numel(); ++i) {
@@ -302,7 +305,7 @@ TEST(RuntimeKernelsCConv, EpilogueOnEveryPath) {
       Tensor b = c.bias ? uniform({c.w[0]}, ++seed) : Tensor();
       Tensor y0 =
           referenceConv(x, w, b, c.stride, c.padding, c.dilation, c.groups);
-      ConvEpilogue e;
+      Epilogue e;
       int parts = 1 + which++ % 7; // bits: scale and shift, residual, relu
       if (parts & 1) {
         e.scale = uniform({c.w[0]}, ++seed);
@@ -315,7 +318,7 @@ TEST(RuntimeKernelsCConv, EpilogueOnEveryPath) {
       auto as = [&](const Tensor &t) {
         return t.defined() ? cast(t, dtype) : Tensor();
       };
-      ConvEpilogue typed{as(e.scale), as(e.shift), as(e.residual), e.relu};
+      Epilogue typed{as(e.scale), as(e.shift), as(e.residual), e.relu};
       auto run = [&] {
         return cast(conv(as(x), as(w), as(b), c.stride, c.padding, c.dilation,
                          c.groups, typed),
@@ -330,6 +333,56 @@ TEST(RuntimeKernelsCConv, EpilogueOnEveryPath) {
       double tolerance = dtype == DType::F16 ? 1e-2 : 1e-5;
       EXPECT_LT(relativeError(y, want), tolerance) << what;
     }
+}
+
+TEST(RuntimeKernelsCLinear, EpilogueOnEveryPart) {
+  // One GEMM call (small), parts by rows (many rows), parts by columns (few
+  // rows, many outputs), with 1 and 2 threads, in f32, f64 and f16.
+  struct LinearCase {
+    int64_t rows, in, out;
+  };
+  std::vector<LinearCase> cases = {{3, 5, 7}, {512, 64, 48}, {4, 256, 1024}};
+  uint64_t seed = 1300;
+  int which = 0;
+  for (const LinearCase &c : cases)
+    for (DType dtype : {DType::F32, DType::F64, DType::F16})
+      for (int threads : {1, 2}) {
+        Tensor x = uniform({c.rows, c.in}, ++seed);
+        Tensor w = uniform({c.out, c.in}, ++seed);
+        Tensor b = which % 2 ? uniform({c.out}, ++seed) : Tensor();
+        Epilogue e;
+        int parts = 1 + which++ % 7; // bits: scale and shift, residual, relu
+        if (parts & 1) {
+          e.scale = uniform({c.out}, ++seed);
+          e.shift = uniform({c.out}, ++seed);
+        }
+        if (parts & 2)
+          e.residual = uniform({c.rows, c.out}, ++seed);
+        e.relu = (parts & 4) != 0;
+        Tensor want(DType::F64, {c.rows, c.out});
+        for (int64_t r = 0; r < c.rows; ++r)
+          for (int64_t o = 0; o < c.out; ++o) {
+            double v = b.defined() ? b.at(o) : 0.0;
+            for (int64_t i = 0; i < c.in; ++i)
+              v += x.at(r * c.in + i) * w.at(o * c.in + i);
+            want.data<double>()[r * c.out + o] = v;
+          }
+        want = referenceEpilogue(want, e);
+        auto as = [&](const Tensor &t) {
+          return t.defined() ? cast(t, dtype) : Tensor();
+        };
+        int saved = numThreads();
+        setNumThreads(threads);
+        Tensor y =
+            cast(linear(as(x), as(w), as(b),
+                        {as(e.scale), as(e.shift), as(e.residual), e.relu}),
+                 DType::F32);
+        setNumThreads(saved);
+        double tolerance = dtype == DType::F16 ? 1e-2 : 1e-5;
+        EXPECT_LT(relativeError(y, want), tolerance)
+            << c.rows << "x" << c.in << "x" << c.out << " dtype " << int(dtype)
+            << " threads " << threads << " parts " << parts;
+      }
 }
 
 TEST(RuntimeKernelsCConv, HalfTypesAndNonFiniteInputs) {

@@ -325,3 +325,19 @@ func.func @fused_conv_residual(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x1x1xf32>,
   %0 = nn.fused_conv %x, %w residual %r {dilation = array<i64: 1, 1>, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x1x1xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x8x8xf32>
   return
 }
+
+// -----
+
+func.func @fused_linear_bn_rank(%x: tensor<2x8x64xf32>, %w: tensor<32x64xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{'nn.fused_linear' op batch norm of a linear layer's features needs a rank-2 result, got 'tensor<2x8x32xf32>'}}
+  %0 = nn.fused_linear %x, %w running %v, %v : (tensor<2x8x64xf32>, tensor<32x64xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8x32xf32>
+  return
+}
+
+// -----
+
+func.func @fused_linear_residual(%x: tensor<8x64xf32>, %w: tensor<32x64xf32>, %r: tensor<8x64xf32>) {
+  // expected-error @+1 {{'nn.fused_linear' op residual must have the result type 'tensor<8x32xf32>', got 'tensor<8x64xf32>'}}
+  %0 = nn.fused_linear %x, %w residual %r : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<8x64xf32>) -> tensor<8x32xf32>
+  return
+}

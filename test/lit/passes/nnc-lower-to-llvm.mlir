@@ -3,7 +3,7 @@
 // RUN: nnc-opt %s --nnc-lower-to-llvm="dims=B=2" | FileCheck %s --check-prefix=LLVM-ONLY
 
 // The whole compile pipeline on a small model: weights become arguments,
-// the linear layer and the softmax call runtime kernels, relu and add are
+// the linear layer and the softmax call runtime kernels, neg and add are
 // generated loops, and the result is the LLVM dialect alone with the ABI
 // of compiled functions (metadata and entry point).
 
@@ -14,7 +14,7 @@ module attributes {nn.model = "tiny"} {
     %w = nn.param @"fc.weight" : tensor<3x4xf32>
     %b = nn.param @"fc.bias" : tensor<3xf32>
     %h = nn.linear %x, %w, %b : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
-    %r = nn.relu %h : tensor<?x3xf32>
+    %r = nn.neg %h : tensor<?x3xf32>
     %s = nn.softmax %r {axis = 1 : i64} : tensor<?x3xf32>
     %y = nn.add %s, %r : tensor<?x3xf32>, tensor<?x3xf32> -> tensor<?x3xf32>
     return %y : tensor<?x3xf32>
@@ -35,11 +35,11 @@ module attributes {nn.model = "tiny"} {
 // CHECK-DAG:     %[[ARGS4:.*]] = llvm.alloca %{{.*}} x !llvm.array<4 x ptr>
 // CHECK-DAG:     %[[ARGS2:.*]] = llvm.alloca %{{.*}} x !llvm.array<2 x ptr>
 // CHECK-COUNT-4: llvm.getelementptr %[[ARGS]][{{[0-4]}}] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-// linear(x, weight, bias) -> y, then relu in an outlined loop nest (in
+// linear(x, weight, bias) -> y, then neg in an outlined loop nest (in
 // place at -O1 and above, so two or three buffers), then
 // softmax, then add in another loop nest.
 // CHECK:         llvm.call @nnc_kernel_call_static(%{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS4]]) : (!llvm.ptr, i64, !llvm.ptr, !llvm.ptr) -> ()
-// CHECK:         llvm.call @[[RELU:nnc_loop_nest_[0-9]+]](%{{[0-9]+}}, %{{[0-9]+}}{{(, %[0-9]+)?}}) : (!llvm.ptr, !llvm.ptr{{(, !llvm.ptr)?}}) -> ()
+// CHECK:         llvm.call @[[NEG:nnc_loop_nest_[0-9]+]](%{{[0-9]+}}, %{{[0-9]+}}{{(, %[0-9]+)?}}) : (!llvm.ptr, !llvm.ptr{{(, !llvm.ptr)?}}) -> ()
 // CHECK:         llvm.call @nnc_kernel_call_static(%{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %[[ARGS2]]) : (!llvm.ptr, i64, !llvm.ptr, !llvm.ptr) -> ()
 // CHECK:         llvm.call @[[ADD:nnc_loop_nest_[0-9]+]](%{{[0-9]+}}, %{{[0-9]+}}{{(, %[0-9]+)?}}) : (!llvm.ptr, !llvm.ptr{{(, !llvm.ptr)?}}) -> ()
 // CHECK-NEXT:    llvm.return
@@ -52,8 +52,8 @@ module attributes {nn.model = "tiny"} {
 // CHECK-SAME:    \22workspace_bytes\22:{{[0-9]+}}}\00")
 //
 // The loop nests take one pointer per buffer and are never inlined.
-// CHECK:       llvm.func internal @[[RELU]](%{{[a-z0-9_]+}}: !llvm.ptr, %{{[a-z0-9_]+}}: !llvm.ptr{{(, %[a-z0-9_]+: !llvm.ptr)?}}) attributes {passthrough = ["noinline"]
-// CHECK:         llvm.intr.maximum
+// CHECK:       llvm.func internal @[[NEG]](%{{[a-z0-9_]+}}: !llvm.ptr, %{{[a-z0-9_]+}}: !llvm.ptr{{(, %[a-z0-9_]+: !llvm.ptr)?}}) attributes {passthrough = ["noinline"]
+// CHECK:         llvm.fneg
 // CHECK:       llvm.func internal @[[ADD]](
 // CHECK:         llvm.fadd
 // CHECK-NOT:   llvm.func @tiny(

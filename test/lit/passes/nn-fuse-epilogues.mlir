@@ -1,4 +1,4 @@
-// RUN: nnc-opt %s -split-input-file --nn-fuse-conv-epilogue | FileCheck %s
+// RUN: nnc-opt %s -split-input-file --nn-fuse-epilogues | FileCheck %s
 
 // conv -> batch_norm -> relu (a ResNet stem or first block conv) becomes one
 // nn.fused_conv carrying the batch norm's operands and epsilon.
@@ -60,4 +60,31 @@ func.func @unfused(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %m: tensor<
   %6 = nn.conv %x, %w {dilation = array<i64: 1, 1>, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<2x4x8x8xf32>
   %7 = nn.add %6, %t : tensor<2x4x8x8xf32>, tensor<1x4x1x1xf32> -> tensor<2x4x8x8xf32>
   return %1, %2, %5, %7 : tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>
+}
+
+// -----
+
+// linear -> relu (a feed-forward layer), x + linear(...) (a transformer's
+// residual), and linear -> batch_norm over a rank-2 result (BatchNorm1d of
+// the features); batch norm over a rank-3 result normalises dim 1, which is
+// not the features, and stays.
+
+// CHECK-LABEL: func.func @linear(
+// CHECK-SAME:    %[[X:[a-z0-9_]+]]: tensor<8x16xf32>, %[[W:[a-z0-9_]+]]: tensor<16x16xf32>, %[[B:[a-z0-9_]+]]: tensor<16xf32>, %[[V:[a-z0-9_]+]]: tensor<16xf32>, %[[S:[a-z0-9_]+]]: tensor<2x4x16xf32>, %[[U:[a-z0-9_]+]]: tensor<4xf32>)
+// CHECK-NEXT:    %[[H:.*]] = nn.fused_linear %[[X]], %[[W]], %[[B]] {relu}
+// CHECK-NEXT:    %[[R:.*]] = nn.fused_linear %[[H]], %[[W]] residual %[[X]] : (tensor<8x16xf32>, tensor<16x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+// CHECK-NEXT:    %[[N:.*]] = nn.fused_linear %[[R]], %[[W]] running %[[V]], %[[V]] {relu}
+// CHECK-NEXT:    %[[T:.*]] = nn.linear %[[S]], %[[W]]
+// CHECK-NEXT:    nn.batch_norm %[[T]]
+func.func @linear(%x: tensor<8x16xf32>, %w: tensor<16x16xf32>, %b: tensor<16xf32>, %v: tensor<16xf32>, %s: tensor<2x4x16xf32>, %u: tensor<4xf32>) -> (tensor<8x16xf32>, tensor<2x4x16xf32>) {
+  %0 = nn.linear %x, %w, %b : (tensor<8x16xf32>, tensor<16x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %1 = nn.relu %0 : tensor<8x16xf32>
+  %2 = nn.linear %1, %w : (tensor<8x16xf32>, tensor<16x16xf32>) -> tensor<8x16xf32>
+  %3 = nn.add %x, %2 : tensor<8x16xf32>, tensor<8x16xf32> -> tensor<8x16xf32>
+  %4 = nn.linear %3, %w : (tensor<8x16xf32>, tensor<16x16xf32>) -> tensor<8x16xf32>
+  %5 = nn.batch_norm %4 running %v, %v : (tensor<8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %6 = nn.relu %5 : tensor<8x16xf32>
+  %7 = nn.linear %s, %w : (tensor<2x4x16xf32>, tensor<16x16xf32>) -> tensor<2x4x16xf32>
+  %8 = nn.batch_norm %7 running %u, %u : (tensor<2x4x16xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4x16xf32>
+  return %6, %8 : tensor<8x16xf32>, tensor<2x4x16xf32>
 }
