@@ -238,11 +238,13 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
   return y;
 }
 
-/// Scatters the GEMM result col [og * K, inPlane] of one image and group
-/// onto its og output planes (each task owns one plane, so no races).
+/// Scatters the GEMM result col [og * K, inPlane] (rows `ldcol` apart) of
+/// one image and group onto its og output planes (each task owns one plane,
+/// so no races).
 template <class T>
-void foldTransposed(const T *col, int64_t og, const Geometry &g, T *y) {
-  const int64_t K = g.kernelSize(), Pin = g.inPlane(), Pout = g.outPlane();
+void foldTransposed(const T *col, int64_t ldcol, int64_t og, const Geometry &g,
+                    T *y) {
+  const int64_t K = g.kernelSize(), Pout = g.outPlane();
   const int64_t *k = g.kernel, *o = g.out, *in = g.in, *s = g.stride,
                 *d = g.dil, *p = g.pad;
   parallelFor(0, og, 1, [&](int64_t lo, int64_t hi) {
@@ -251,7 +253,8 @@ void foldTransposed(const T *col, int64_t og, const Geometry &g, T *y) {
       for (int64_t kd = 0; kd < k[0]; ++kd)
         for (int64_t kh = 0; kh < k[1]; ++kh)
           for (int64_t kw = 0; kw < k[2]; ++kw) {
-            const T *crow = col + (oc * K + (kd * k[1] + kh) * k[2] + kw) * Pin;
+            const T *crow =
+                col + (oc * K + (kd * k[1] + kh) * k[2] + kw) * ldcol;
             int64_t offW = kw * d[2] - p[2], wlo, whi;
             validRange(offW, s[2], o[2], in[2], wlo, whi);
             for (int64_t id = 0; id < in[0]; ++id) {
@@ -284,14 +287,35 @@ Tensor convTransposeTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
   const int64_t K = g.kernelSize(), Pin = g.inPlane(), Pout = g.outPlane();
   const T *xd = x.data<T>(), *wd = w.data<T>();
   T *yd = y.data<T>();
-  std::vector<T> col(size_t(og * K * Pin));
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t gr = 0; gr < g.groups; ++gr) {
-      // col = W_g^T X_g with W_g [cg, og * K] and X_g [cg, Pin].
-      gemm(true, false, og * K, Pin, cg, T(1), wd + gr * cg * og * K, og * K,
-           xd + (n * C + gr * cg) * Pin, Pin, T(0), col.data(), Pin);
-      foldTransposed(col.data(), og, g, yd + (n * O + gr * og) * Pout);
+  // Small input planes (a generator's first layers) make thin GEMMs, so a
+  // unit multiplies the planes of several images side by side:
+  // col [og * K, cnt * Pin] = W_g^T [og * K, cg] x X_g [cg, cnt * Pin].
+  // Units run on the pool with single-threaded GEMMs when there are enough.
+  const int64_t nb = imagesPerGemm(N, Pin, og * K, sizeof(T));
+  const int64_t units = (N + nb - 1) / nb;
+  const UnitPlan plan = planUnits(units, /*partialSums=*/false);
+  runUnits(plan, units, [&](int64_t, int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t n0 = u * nb, cnt = std::min(nb, N - n0), ld = cnt * Pin;
+      T *col = scratch<T>(0, og * K * ld);
+      T *xs = cnt > 1 ? scratch<T>(1, cg * ld) : nullptr;
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        const T *xg = xd + (n0 * C + gr * cg) * Pin;
+        if (cnt > 1) {
+          for (int64_t i = 0; i < cnt; ++i)
+            for (int64_t c = 0; c < cg; ++c)
+              std::memcpy(xs + c * ld + i * Pin, xg + (i * C + c) * Pin,
+                          sizeof(T) * Pin);
+          xg = xs;
+        }
+        gemm(true, false, og * K, ld, cg, T(1), wd + gr * cg * og * K, og * K,
+             xg, ld, T(0), col, ld);
+        for (int64_t i = 0; i < cnt; ++i)
+          foldTransposed(col + i * Pin, ld, og, g,
+                         yd + ((n0 + i) * O + gr * og) * Pout);
+      }
     }
+  });
   addBias(yd, bias, N, O, Pout);
   return y;
 }

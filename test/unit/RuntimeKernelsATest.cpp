@@ -186,6 +186,10 @@ static void addConvCases(TorchOracle &o) {
       {{2, 4, 5, 6}, {4, 3, 3, 3}, {2, 2}, {1, 1}, {1, 1}, {1, 1}, 1, true},
       {{1, 4, 4, 3}, {4, 2, 3, 2}, {1, 2}, {0, 1}, {0, 1}, {2, 1}, 2, true},
       {{1, 16, 7, 7}, {16, 8, 3, 3}, {2, 2}, {1, 1}, {1, 1}, {1, 1}, 1, false},
+      // Small planes and several images: one GEMM for the planes of a few
+      // images side by side (a DCGAN generator's layers), also with groups.
+      {{8, 6, 2, 2}, {6, 4, 4, 4}, {2, 2}, {1, 1}, {0, 0}, {1, 1}, 1, true},
+      {{8, 4, 3, 3}, {4, 2, 3, 3}, {2, 2}, {0, 0}, {1, 1}, {1, 1}, 2, false},
       {{1, 3, 7}, {3, 2, 4}, {3}, {1}, {2}, {1}, 1, true},
       {{2, 2, 3, 4, 3},
        {2, 3, 2, 2, 3},
