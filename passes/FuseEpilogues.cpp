@@ -1,11 +1,11 @@
-//===- FuseEpilogues.cpp - Batch norm, residual, ReLU into the kernel -----===//
+//===- FuseEpilogues.cpp - Batch norm, residual, activation into kernels --===//
 //
 // A convolution or linear layer, then batch norm, then the addition of a
-// residual, then ReLU (each step optional, taken in that order) becomes one
-// nn.fused_conv or nn.fused_linear, whose kernel applies the epilogue to
-// its output as it stores it. Each pattern grows the layer by the op that
-// consumes it when that op is its only user: nothing else may read the
-// value that fusion stops materialising.
+// residual, then ReLU or (after a linear layer) GELU, each step optional
+// but in that order, becomes one nn.fused_conv or nn.fused_linear, whose
+// kernel applies the epilogue to its output as it stores it. Each pattern
+// grows the layer by the op that consumes it when that op is its only
+// user: nothing else may read the value that fusion stops materialising.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +36,9 @@ struct Fusion {
   int64_t groups = 1;
   double epsilon = 1e-5;
   bool relu = false;
+  StringAttr gelu; // linear only: GELU's approximate mode
+
+  bool hasActivation() const { return relu || gelu; }
 
   /// The layer `v` is the only result of, if nothing else uses `v`.
   static std::optional<Fusion> of(Value v) {
@@ -75,6 +78,7 @@ struct Fusion {
     } else if (auto fused = dyn_cast_or_null<nn::FusedLinearOp>(op)) {
       layer(fused);
       epilogue(fused);
+      f.gelu = fused.getGeluAttr();
     } else {
       return std::nullopt;
     }
@@ -91,7 +95,8 @@ struct Fusion {
     else
       rewriter.replaceOpWithNewOp<nn::FusedLinearOp>(
           op, type, input, weight, bias, runningMean, runningVar, bnWeight,
-          bnBias, residual, epsilon, relu);
+          bnBias, residual, rewriter.getF64FloatAttr(epsilon),
+          relu ? rewriter.getUnitAttr() : UnitAttr(), gelu);
   }
 };
 
@@ -103,7 +108,7 @@ struct FuseBatchNorm : OpRewritePattern<nn::BatchNormOp> {
   LogicalResult matchAndRewrite(nn::BatchNormOp bn,
                                 PatternRewriter &rewriter) const override {
     std::optional<Fusion> f = Fusion::of(bn.getInput());
-    if (!f || f->runningMean || f->residual || f->relu ||
+    if (!f || f->runningMean || f->residual || f->hasActivation() ||
         (!f->conv && cast<RankedTensorType>(bn.getType()).getRank() != 2))
       return rewriter.notifyMatchFailure(bn, "no plain layer to fuse into");
     f->runningMean = bn.getRunningMean();
@@ -126,7 +131,7 @@ struct FuseResidual : OpRewritePattern<nn::AddOp> {
                                 std::pair{add.getRhs(), add.getLhs()}}) {
       std::optional<Fusion> f = Fusion::of(layer);
       // Without broadcasting: the residual is read at the output's layout.
-      if (!f || f->residual || f->relu || layer == other ||
+      if (!f || f->residual || f->hasActivation() || layer == other ||
           layer.getType() != type || other.getType() != type)
         continue;
       f->residual = other;
@@ -143,7 +148,7 @@ struct FuseRelu : OpRewritePattern<nn::ReluOp> {
   LogicalResult matchAndRewrite(nn::ReluOp relu,
                                 PatternRewriter &rewriter) const override {
     std::optional<Fusion> f = Fusion::of(relu.getInput());
-    if (!f || f->relu)
+    if (!f || f->hasActivation())
       return rewriter.notifyMatchFailure(relu, "no layer to fuse into");
     f->relu = true;
     f->replace(relu, rewriter);
@@ -151,10 +156,26 @@ struct FuseRelu : OpRewritePattern<nn::ReluOp> {
   }
 };
 
+/// linear -> gelu. A convolution's tiles apply ReLU in registers but would
+/// need a second pass for GELU, so only linear layers take it.
+struct FuseGelu : OpRewritePattern<nn::GeluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::GeluOp gelu,
+                                PatternRewriter &rewriter) const override {
+    std::optional<Fusion> f = Fusion::of(gelu.getInput());
+    if (!f || f->conv || f->hasActivation())
+      return rewriter.notifyMatchFailure(gelu, "no linear layer to fuse into");
+    f->gelu = gelu.getApproximateAttr();
+    f->replace(gelu, rewriter);
+    return success();
+  }
+};
+
 struct FuseEpilogues : nnc::impl::FuseEpiloguesBase<FuseEpilogues> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseBatchNorm, FuseResidual, FuseRelu>(&getContext());
+    patterns.add<FuseBatchNorm, FuseResidual, FuseRelu, FuseGelu>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

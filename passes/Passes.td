@@ -152,19 +152,20 @@ def OutlineRepeatedBlocks : Pass<"nn-outline-repeated-blocks", "mlir::ModuleOp">
 }
 
 def FuseEpilogues : Pass<"nn-fuse-epilogues", "mlir::ModuleOp"> {
-  let summary = "Fuses batch norm, a residual add and ReLU into the convolution or linear layer before them";
+  let summary = "Fuses batch norm, a residual add and an activation into the convolution or linear layer before them";
   let description = [{
     For inference: `nn.conv` or `nn.linear`, then `nn.batch_norm` (running
     statistics; for a linear layer only with a rank-2 result, whose dim 1
     is the features), then `nn.add` of a tensor of the result's type (a
-    residual), then `nn.relu`, each optional but in that order, become one
-    `nn.fused_conv` or `nn.fused_linear` when each op is the only user of
-    the one before. The runtime's convolution applies the epilogue to each
-    output tile while it is still in registers, the linear layer to each
-    part of its GEMM's output right after computing it: the separate pass
-    over the output that the epilogue would otherwise be costs as much
-    memory traffic as the layer's own store (ResNet's conv -> bn -> relu
-    and conv -> bn -> add -> relu, a transformer's linear -> relu and
+    residual), then `nn.relu` (or, after a linear layer, `nn.gelu`), each
+    optional but in that order, become one `nn.fused_conv` or
+    `nn.fused_linear` when each op is the only user of the one before. The
+    runtime's convolution applies the epilogue to each output tile while it
+    is still in registers, the linear layer to each part of its GEMM's
+    output right after computing it: the separate pass over the output that
+    the epilogue would otherwise be costs as much memory traffic as the
+    layer's own store (ResNet's conv -> bn -> relu and
+    conv -> bn -> add -> relu, a transformer's linear -> gelu and
     x + linear(...)).
   }];
   let dependentDialects = ["nnc::nn::NNDialect"];

@@ -100,6 +100,13 @@ LogicalResult FusedLinearOp::inferReturnTypes(MLIRContext *,
   if (failed(inferLinearResult(diag, adaptor, types)))
     return failure();
   auto result = cast<RankedTensorType>(types.front());
+  if (std::optional<StringRef> gelu = adaptor.getGelu()) {
+    if (*gelu != "none" && *gelu != "tanh")
+      return diag() << "gelu must be \"none\" or \"tanh\", got \"" << *gelu
+                    << "\"";
+    if (adaptor.getRelu())
+      return diag() << "ends with one activation, relu or gelu";
+  }
   // Batch norm normalises dim 1: the features only for a rank-2 result.
   if (adaptor.getRunningMean() && result.getRank() != 2)
     return diag() << "batch norm of a linear layer's features needs a rank-2 "

@@ -35,12 +35,15 @@ def NN_FusedLinearOp : NN_Op<"fused_linear", [Pure, AttrSizedOperandSegments,
     normalisation of its features with the running statistics (a rank-2
     result, whose dim 1 is the feature dim; `running_mean` and
     `running_var`, affine with `bn_weight` and `bn_bias`, `epsilon`), the
-    addition of `residual` (of the result's type), and ReLU (`relu`).
+    addition of `residual` (of the result's type), and ReLU (`relu`) or
+    GELU (`gelu`, its `approximate` mode: "none" or "tanh").
     nn-fuse-epilogues forms it for inference; the runtime applies the
     epilogue to each part of the GEMM's output as soon as it is computed.
     ```mlir
     %y = nn.fused_linear %x, %w, %b residual %r {relu}
         : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
+    %z = nn.fused_linear %x, %w, %b {gelu = "tanh"}
+        : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<8x32xf32>
     ```
   }];
   let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
@@ -51,7 +54,7 @@ def NN_FusedLinearOp : NN_Op<"fused_linear", [Pure, AttrSizedOperandSegments,
                        Optional<NN_FloatTensor>:$bn_bias,
                        Optional<NN_FloatTensor>:$residual,
                        DefaultValuedAttr<NN_F64Attr, "1.0e-5">:$epsilon,
-                       UnitAttr:$relu);
+                       UnitAttr:$relu, OptionalAttr<StrAttr>:$gelu);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)?

@@ -61,7 +61,8 @@ static void batchNormAffine(const Tensor &mean, const Tensor &var,
 }
 
 /// The epilogue of nn.fused_conv or nn.fused_linear, whose operand groups
-/// 3 to 7 are running_mean?, running_var?, bn_weight?, bn_bias?, residual?.
+/// 3 to 7 are running_mean?, running_var?, bn_weight?, bn_bias?, residual?,
+/// ended by `relu` or (fused_linear) `gelu` = "none" | "tanh".
 static k::Epilogue epilogueOf(const KernelCall &c) {
   k::Epilogue e;
   if (c.optional(3).defined())
@@ -69,7 +70,11 @@ static k::Epilogue epilogueOf(const KernelCall &c) {
                     c.attrs.getFloat("epsilon", 1e-5), c.operand(0).dtype(),
                     e.scale, e.shift);
   e.residual = c.optional(7);
-  e.relu = c.attrs.getBool("relu");
+  if (c.attrs.getBool("relu"))
+    e.activation = k::Activation::Relu;
+  else if (c.attrs.has("gelu"))
+    e.activation = c.attrs.getString("gelu") == "tanh" ? k::Activation::GeluTanh
+                                                       : k::Activation::Gelu;
   return e;
 }
 

@@ -127,8 +127,8 @@ void addBias(T *y, const Tensor &bias, int64_t batch, int64_t channels,
               });
 }
 
-/// y = relu?(y * scale[o] + shift[o] + residual) over [N, O, P], for the
-/// paths that do not apply the epilogue as they store.
+/// y = act(y * scale[o] + shift[o] + residual) over [N, O, P], for what
+/// the tiled kernel does not apply as it stores.
 template <class T>
 void applyEpilogue(T *y, const Epilogue &e, int64_t batch, int64_t channels,
                    int64_t P) {
@@ -145,11 +145,9 @@ void applyEpilogue(T *y, const Epilogue &e, int64_t batch, int64_t channels,
                   const T b = shift ? shift[o] : T(0);
                   T *row = y + t * P;
                   const T *res = residual ? residual + t * P : nullptr;
-                  for (int64_t i = 0; i < P; ++i) {
-                    T v = row[i] * s + b + (res ? res[i] : T(0));
-                    // NaN stays NaN, as in ReLU.
-                    row[i] = e.relu && v < T(0) ? T(0) : v;
-                  }
+                  for (int64_t i = 0; i < P; ++i)
+                    row[i] = activate(e.activation,
+                                      row[i] * s + b + (res ? res[i] : T(0)));
                 }
               });
 }
@@ -180,10 +178,15 @@ Tensor convTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
     auto data = [](const Tensor &t) {
       return t.defined() ? t.data<float>() : nullptr;
     };
+    // ReLU is applied in registers; GELU in one pass after the tiles.
+    const bool relu = epilogue.activation == Activation::Relu;
     TileEpilogue tiled{data(epilogue.scale), data(epilogue.shift),
-                       data(epilogue.residual), epilogue.relu};
-    if (convTiled(xd, wd, data(bias), yd, g, tiled))
+                       data(epilogue.residual), relu};
+    if (convTiled(xd, wd, data(bias), yd, g, tiled)) {
+      if (!relu && epilogue.activation != Activation::None)
+        applyEpilogue(yd, Epilogue{{}, {}, {}, epilogue.activation}, N, O, P);
       return y;
+    }
   }
   // The batch is cut into units of nb images that run on the pool with
   // single-threaded GEMMs (runUnits). Small planes make thin GEMMs, so a

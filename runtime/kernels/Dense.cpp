@@ -99,7 +99,7 @@ Tensor linearTyped(const Tensor &x, const Tensor &w, const Tensor &bias,
     return t.defined() ? t.data<T>() : nullptr;
   };
   GemmEpilogue<T> fused{data(epilogue.scale), data(epilogue.shift),
-                        data(epilogue.residual), outF, epilogue.relu};
+                        data(epilogue.residual), outF, epilogue.activation};
   gemm(false, true, rows, outF, in, T(1), x.data<T>(), in, w.data<T>(), in,
        beta, out, outF, fused);
   return y;

@@ -70,23 +70,6 @@ template <class T> T negate(T v) {
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 constexpr double kSeluScale = 1.0507009873554804934193349852946;
 
-// GELU only needs erf and tanh to ~1e-7 absolute (they are added to 1),
-// so f32 uses vectorisable forms built on fastExp instead of libm calls.
-/// erf by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7).
-float geluErf(float v) {
-  float a = std::fabs(v), t = 1.0f / (1.0f + 0.3275911f * a);
-  float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t -
-              0.284496736f) *
-                 t +
-             0.254829592f) *
-            t;
-  return std::copysign(1.0f - p * fastExp(-a * a), v);
-}
-double geluErf(double v) { return std::erf(v); }
-/// tanh(z) = 1 - 2 / (exp(2z) + 1): exact limits, ~1e-7 absolute error.
-float geluTanh(float z) { return 1.0f - 2.0f / (fastExp(2.0f * z) + 1.0f); }
-double geluTanh(double z) { return std::tanh(z); }
-
 /// Softmax (or log-softmax) of one contiguous row.
 template <class T> void softmaxRow(const T *x, T *y, int64_t n, bool log) {
   // The row maximum in independent lanes, so that the loop vectorises.
@@ -271,17 +254,11 @@ Tensor kernels::gelu(const Tensor &x, bool tanhApproximation) {
   if (tanhApproximation)
     return floatMap(x, "gelu", [](auto t) {
       using T = decltype(t);
-      // sqrt(2 / pi), as in PyTorch's tanh approximation.
-      const T k = T(0.7978845608028654), c = T(0.044715);
-      return [=](T v) {
-        return T(0.5) * v * (T(1) + geluTanh(k * (v + c * v * v * v)));
-      };
+      return [](T v) { return geluTanhForm(v); };
     });
   return floatMap(x, "gelu", [](auto t) {
     using T = decltype(t);
-    return [](T v) {
-      return T(0.5) * v * (T(1) + geluErf(v * T(0.7071067811865476)));
-    };
+    return [](T v) { return geluExact(v); };
   });
 }
 

@@ -12,16 +12,21 @@
 
 namespace nnc::rt::kernels {
 
-/// y = relu?(y * scale[c] + shift[c] + residual), each part optional, with
+/// The activation that ends an epilogue: ReLU, or GELU in PyTorch's erf
+/// ("none") or tanh form.
+enum class Activation { None, Relu, Gelu, GeluTanh };
+
+/// y = act(y * scale[c] + shift[c] + residual), each part optional, with
 /// c the output channel: dim 1 of a convolution's output, the last dim of a
 /// linear layer's.
 struct Epilogue {
   Tensor scale, shift; // [channels], of the output's dtype
   Tensor residual;     // of the output's shape and dtype
-  bool relu = false;
+  Activation activation = Activation::None;
 
   bool empty() const {
-    return !scale.defined() && !shift.defined() && !residual.defined() && !relu;
+    return !scale.defined() && !shift.defined() && !residual.defined() &&
+           activation == Activation::None;
   }
 };
 

@@ -160,5 +160,5 @@ int64_t detail::imagesPerGemm(int64_t batch, int64_t plane, int64_t colRows,
 
 Epilogue kernels::widen(const Epilogue &e) {
   return {detail::widenHalf(e.scale), detail::widenHalf(e.shift),
-          detail::widenHalf(e.residual), e.relu};
+          detail::widenHalf(e.residual), e.activation};
 }

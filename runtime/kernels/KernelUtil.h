@@ -135,19 +135,22 @@ inline void blasGemm(bool transA, bool transB, int m, int n, int k,
 constexpr int64_t kGemmParallelMacs = int64_t(1) << 18;
 constexpr int64_t kGemmMacsPerPart = int64_t(1) << 17;
 
+/// The activation that ends an epilogue, applied to one value (below).
+template <class T> T activate(Activation a, T v);
+
 /// What gemm applies to each part of C right after computing it, while the
 /// part is still in cache (kernels::Epilogue as pointers, channels along
-/// the columns): C[i, j] = relu?(C[i, j] * scale[j] + shift[j] +
+/// the columns): C[i, j] = act(C[i, j] * scale[j] + shift[j] +
 /// residual[i * ldr + j]), each part optional.
 template <class T> struct GemmEpilogue {
   const T *scale = nullptr, *shift = nullptr, *residual = nullptr;
   int64_t ldr = 0;
-  bool relu = false;
+  Activation activation = Activation::None;
 
   /// Applies it to rows [i0, i1) and columns [j0, j1) of C.
   void apply(T *c, int64_t ldc, int64_t i0, int64_t i1, int64_t j0,
              int64_t j1) const {
-    if (!scale && !shift && !residual && !relu)
+    if (!scale && !shift && !residual && activation == Activation::None)
       return;
     for (int64_t i = i0; i < i1; ++i) {
       T *row = c + i * ldc;
@@ -160,8 +163,7 @@ template <class T> struct GemmEpilogue {
           v += shift[j];
         if (res)
           v += res[j];
-        // NaN stays NaN, as in ReLU.
-        row[j] = relu && v < T(0) ? T(0) : v;
+        row[j] = activate(activation, v);
       }
     }
   }
@@ -329,6 +331,51 @@ inline float fastExp(float x) {
   return x != x ? x : y;
 }
 inline double fastExp(double x) { return std::exp(x); }
+
+// GELU only needs erf and tanh to ~1e-7 absolute (they are added to 1),
+// so f32 uses vectorisable forms built on fastExp instead of libm calls.
+/// erf by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7).
+inline float geluErf(float v) {
+  float a = std::fabs(v), t = 1.0f / (1.0f + 0.3275911f * a);
+  float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t -
+              0.284496736f) *
+                 t +
+             0.254829592f) *
+            t;
+  return std::copysign(1.0f - p * fastExp(-a * a), v);
+}
+inline double geluErf(double v) { return std::erf(v); }
+/// tanh(z) = 1 - 2 / (exp(2z) + 1): exact limits, ~1e-7 absolute error.
+inline float geluTanh(float z) {
+  return 1.0f - 2.0f / (fastExp(2.0f * z) + 1.0f);
+}
+inline double geluTanh(double z) { return std::tanh(z); }
+
+/// F.gelu(v) with approximate = "none" (erf form).
+template <class T> T geluExact(T v) {
+  return T(0.5) * v * (T(1) + geluErf(v * T(0.7071067811865476)));
+}
+/// F.gelu(v) with approximate = "tanh" (sqrt(2 / pi), as in PyTorch).
+template <class T> T geluTanhForm(T v) {
+  const T k = T(0.7978845608028654), c = T(0.044715);
+  return T(0.5) * v * (T(1) + geluTanh(k * (v + c * v * v * v)));
+}
+
+/// The activation that ends an epilogue, applied to one value. ReLU keeps
+/// NaN.
+template <class T> T activate(Activation a, T v) {
+  switch (a) {
+  case Activation::Relu:
+    return v < T(0) ? T(0) : v;
+  case Activation::Gelu:
+    return geluExact(v);
+  case Activation::GeluTanh:
+    return geluTanhForm(v);
+  case Activation::None:
+    break;
+  }
+  return v;
+}
 
 /// Per-thread scratch that grows and is reused across calls, uninitialised
 /// (every element read is written first): a fresh zeroed buffer per call

@@ -249,7 +249,7 @@ std::vector<ConvCase> tiledCases() {
   };
 }
 
-/// relu?(y * scale[o] + shift[o] + residual) over y [N, O, ...] in double,
+/// act(y * scale[o] + shift[o] + residual) over y [N, O, ...] in double,
 /// each part optional.
 Tensor referenceEpilogue(Tensor y, const Epilogue &e) {
   const int64_t O = y.dim(1), P = y.numel() / (y.dim(0) * O);
@@ -263,7 +263,21 @@ Tensor referenceEpilogue(Tensor y, const Epilogue &e) {
       v += e.shift.at(o);
     if (e.residual.defined())
       v += e.residual.at(i);
-    d[i] = e.relu ? std::max(v, 0.0) : v;
+    switch (e.activation) {
+    case Activation::Relu:
+      v = std::max(v, 0.0);
+      break;
+    case Activation::Gelu:
+      v = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+      break;
+    case Activation::GeluTanh:
+      v = 0.5 * v *
+          (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+      break;
+    case Activation::None:
+      break;
+    }
+    d[i] = v;
   }
   return y;
 }
@@ -306,19 +320,20 @@ TEST(RuntimeKernelsCConv, EpilogueOnEveryPath) {
       Tensor y0 =
           referenceConv(x, w, b, c.stride, c.padding, c.dilation, c.groups);
       Epilogue e;
-      int parts = 1 + which++ % 7; // bits: scale and shift, residual, relu
+      // Bits: scale and shift, residual; then the activation (2 bits).
+      int parts = 1 + which++ % 15;
       if (parts & 1) {
         e.scale = uniform({c.w[0]}, ++seed);
         e.shift = uniform({c.w[0]}, ++seed);
       }
       if (parts & 2)
         e.residual = uniform(y0.shape(), ++seed);
-      e.relu = (parts & 4) != 0;
+      e.activation = Activation(parts >> 2);
       Tensor want = referenceEpilogue(y0, e);
       auto as = [&](const Tensor &t) {
         return t.defined() ? cast(t, dtype) : Tensor();
       };
-      Epilogue typed{as(e.scale), as(e.shift), as(e.residual), e.relu};
+      Epilogue typed{as(e.scale), as(e.shift), as(e.residual), e.activation};
       auto run = [&] {
         return cast(conv(as(x), as(w), as(b), c.stride, c.padding, c.dilation,
                          c.groups, typed),
@@ -351,14 +366,15 @@ TEST(RuntimeKernelsCLinear, EpilogueOnEveryPart) {
         Tensor w = uniform({c.out, c.in}, ++seed);
         Tensor b = which % 2 ? uniform({c.out}, ++seed) : Tensor();
         Epilogue e;
-        int parts = 1 + which++ % 7; // bits: scale and shift, residual, relu
+        // Bits: scale and shift, residual; then the activation (2 bits).
+        int parts = 1 + which++ % 15;
         if (parts & 1) {
           e.scale = uniform({c.out}, ++seed);
           e.shift = uniform({c.out}, ++seed);
         }
         if (parts & 2)
           e.residual = uniform({c.rows, c.out}, ++seed);
-        e.relu = (parts & 4) != 0;
+        e.activation = Activation(parts >> 2);
         Tensor want(DType::F64, {c.rows, c.out});
         for (int64_t r = 0; r < c.rows; ++r)
           for (int64_t o = 0; o < c.out; ++o) {
@@ -373,10 +389,10 @@ TEST(RuntimeKernelsCLinear, EpilogueOnEveryPart) {
         };
         int saved = numThreads();
         setNumThreads(threads);
-        Tensor y =
-            cast(linear(as(x), as(w), as(b),
-                        {as(e.scale), as(e.shift), as(e.residual), e.relu}),
-                 DType::F32);
+        Tensor y = cast(
+            linear(as(x), as(w), as(b),
+                   {as(e.scale), as(e.shift), as(e.residual), e.activation}),
+            DType::F32);
         setNumThreads(saved);
         double tolerance = dtype == DType::F16 ? 1e-2 : 1e-5;
         EXPECT_LT(relativeError(y, want), tolerance)

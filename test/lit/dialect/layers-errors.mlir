@@ -341,3 +341,19 @@ func.func @fused_linear_residual(%x: tensor<8x64xf32>, %w: tensor<32x64xf32>, %r
   %0 = nn.fused_linear %x, %w residual %r : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<8x64xf32>) -> tensor<8x32xf32>
   return
 }
+
+// -----
+
+func.func @fused_linear_gelu_mode(%x: tensor<8x64xf32>, %w: tensor<32x64xf32>) {
+  // expected-error @+1 {{'nn.fused_linear' op gelu must be "none" or "tanh", got "erf"}}
+  %0 = nn.fused_linear %x, %w {gelu = "erf"} : (tensor<8x64xf32>, tensor<32x64xf32>) -> tensor<8x32xf32>
+  return
+}
+
+// -----
+
+func.func @fused_linear_two_activations(%x: tensor<8x64xf32>, %w: tensor<32x64xf32>) {
+  // expected-error @+1 {{'nn.fused_linear' op ends with one activation, relu or gelu}}
+  %0 = nn.fused_linear %x, %w {gelu = "none", relu} : (tensor<8x64xf32>, tensor<32x64xf32>) -> tensor<8x32xf32>
+  return
+}

@@ -124,8 +124,10 @@ func.func @fused_conv(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %w1: ten
 // CHECK-LABEL: func.func @fused_linear(
 // CHECK: %{{.*}} = nn.fused_linear %{{.*}}, %{{.*}}, %{{.*}} residual %{{.*}} {relu} : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
 // CHECK: %{{.*}} = nn.fused_linear %{{.*}}, %{{.*}} running %{{.*}}, %{{.*}} bn_weight %{{.*}} bn_bias %{{.*}} {epsilon = 1.000000e-03 : f64} : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+// CHECK: %{{.*}} = nn.fused_linear %{{.*}}, %{{.*}}, %{{.*}} {gelu = "tanh"} : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<8x32xf32>
 func.func @fused_linear(%x: tensor<8x64xf32>, %w: tensor<32x64xf32>, %b: tensor<32xf32>, %r: tensor<8x32xf32>) {
   %0 = nn.fused_linear %x, %w, %b residual %r {relu} : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
   %1 = nn.fused_linear %x, %w running %b, %b bn_weight %b bn_bias %b {epsilon = 1.0e-3 : f64} : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+  %2 = nn.fused_linear %x, %w, %b {gelu = "tanh"} : (tensor<8x64xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<8x32xf32>
   return
 }

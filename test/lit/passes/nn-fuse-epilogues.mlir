@@ -88,3 +88,29 @@ func.func @linear(%x: tensor<8x16xf32>, %w: tensor<16x16xf32>, %b: tensor<16xf32
   %8 = nn.batch_norm %7 running %u, %u : (tensor<2x4x16xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4x16xf32>
   return %6, %8 : tensor<8x16xf32>, tensor<2x4x16xf32>
 }
+
+// -----
+
+// GELU ends a linear layer's epilogue, in either approximate mode; after a
+// convolution it stays a separate op, and so does a second activation.
+
+// CHECK-LABEL: func.func @gelu(
+// CHECK-NEXT:    %[[H:.*]] = nn.fused_linear %{{.*}}, %{{.*}}, %{{.*}} {gelu = "none"}
+// CHECK-NEXT:    %[[T:.*]] = nn.fused_linear %[[H]], %{{.*}} residual %{{.*}} {gelu = "tanh"}
+// CHECK-NEXT:    %[[R:.*]] = nn.fused_linear %[[T]], %{{.*}} {relu}
+// CHECK-NEXT:    nn.gelu %[[R]]
+// CHECK-NEXT:    %[[C:.*]] = nn.conv
+// CHECK-NEXT:    nn.gelu %[[C]]
+func.func @gelu(%x: tensor<8x16xf32>, %w: tensor<16x16xf32>, %b: tensor<16xf32>, %i: tensor<2x4x8x8xf32>, %k: tensor<4x4x3x3xf32>) -> (tensor<8x16xf32>, tensor<2x4x8x8xf32>) {
+  %0 = nn.linear %x, %w, %b : (tensor<8x16xf32>, tensor<16x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %1 = nn.gelu %0 : tensor<8x16xf32>
+  %2 = nn.linear %1, %w : (tensor<8x16xf32>, tensor<16x16xf32>) -> tensor<8x16xf32>
+  %3 = nn.add %2, %x : tensor<8x16xf32>, tensor<8x16xf32> -> tensor<8x16xf32>
+  %4 = nn.gelu %3 {approximate = "tanh"} : tensor<8x16xf32>
+  %5 = nn.linear %4, %w : (tensor<8x16xf32>, tensor<16x16xf32>) -> tensor<8x16xf32>
+  %6 = nn.relu %5 : tensor<8x16xf32>
+  %7 = nn.gelu %6 : tensor<8x16xf32>
+  %8 = nn.conv %i, %k {dilation = array<i64: 1, 1>, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<2x4x8x8xf32>
+  %9 = nn.gelu %8 : tensor<2x4x8x8xf32>
+  return %7, %9 : tensor<8x16xf32>, tensor<2x4x8x8xf32>
+}
