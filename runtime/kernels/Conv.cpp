@@ -145,9 +145,13 @@ void applyEpilogue(T *y, const Epilogue &e, int64_t batch, int64_t channels,
                   const T b = shift ? shift[o] : T(0);
                   T *row = y + t * P;
                   const T *res = residual ? residual + t * P : nullptr;
-                  for (int64_t i = 0; i < P; ++i)
-                    row[i] = activate(e.activation,
-                                      row[i] * s + b + (res ? res[i] : T(0)));
+                  if (scale || shift)
+                    for (int64_t i = 0; i < P; ++i)
+                      row[i] = row[i] * s + b;
+                  if (res)
+                    for (int64_t i = 0; i < P; ++i)
+                      row[i] += res[i];
+                  activateRow(e.activation, row, P);
                 }
               });
 }

@@ -135,8 +135,8 @@ inline void blasGemm(bool transA, bool transB, int m, int n, int k,
 constexpr int64_t kGemmParallelMacs = int64_t(1) << 18;
 constexpr int64_t kGemmMacsPerPart = int64_t(1) << 17;
 
-/// The activation that ends an epilogue, applied to one value (below).
-template <class T> T activate(Activation a, T v);
+/// row[j] = act(row[j]) over n values (defined below).
+template <class T> void activateRow(Activation a, T *row, int64_t n);
 
 /// What gemm applies to each part of C right after computing it, while the
 /// part is still in cache (kernels::Epilogue as pointers, channels along
@@ -147,24 +147,32 @@ template <class T> struct GemmEpilogue {
   int64_t ldr = 0;
   Activation activation = Activation::None;
 
-  /// Applies it to rows [i0, i1) and columns [j0, j1) of C.
+  /// Applies it to rows [i0, i1) and columns [j0, j1) of C, one simple
+  /// loop per step so that each vectorises.
   void apply(T *c, int64_t ldc, int64_t i0, int64_t i1, int64_t j0,
              int64_t j1) const {
     if (!scale && !shift && !residual && activation == Activation::None)
       return;
+    const int64_t n = j1 - j0;
+    const T *sc = scale ? scale + j0 : nullptr;
+    const T *sh = shift ? shift + j0 : nullptr;
     for (int64_t i = i0; i < i1; ++i) {
-      T *row = c + i * ldc;
-      const T *res = residual ? residual + i * ldr : nullptr;
-      for (int64_t j = j0; j < j1; ++j) {
-        T v = row[j];
-        if (scale)
-          v *= scale[j];
-        if (shift)
-          v += shift[j];
-        if (res)
-          v += res[j];
-        row[j] = activate(activation, v);
+      T *row = c + i * ldc + j0;
+      if (sc && sh)
+        for (int64_t j = 0; j < n; ++j)
+          row[j] = row[j] * sc[j] + sh[j];
+      else if (sc)
+        for (int64_t j = 0; j < n; ++j)
+          row[j] *= sc[j];
+      else if (sh)
+        for (int64_t j = 0; j < n; ++j)
+          row[j] += sh[j];
+      if (residual) {
+        const T *res = residual + i * ldr + j0;
+        for (int64_t j = 0; j < n; ++j)
+          row[j] += res[j];
       }
+      activateRow(activation, row, n);
     }
   }
 };
@@ -302,11 +310,15 @@ inline void validRange(int64_t off, int64_t s, int64_t size, int64_t count,
   hi = std::max(lo, std::min(hi, count));
 }
 
+// Always inlined: a call per element would keep the loops that use these
+// scalar (GELU in fused epilogues did not vectorise without it).
+#define NNC_ALWAYS_INLINE inline __attribute__((always_inline))
+
 /// exp(x) for float, branch-free so that loops calling it vectorise (the
 /// libm call does not): Cody-Waite reduction x = n ln2 + r and Cephes'
 /// degree-6 polynomial, within 2 ulp. Overflow gives inf, x < -87.3 gives 0
 /// (the true result is below FLT_MIN), NaN stays NaN. Doubles use std::exp.
-inline float fastExp(float x) {
+NNC_ALWAYS_INLINE float fastExp(float x) {
   constexpr float kMax = 88.7228391f, kMin = -87.3f;
   float c = std::min(std::max(x, kMin), kMax);
   c = c != c ? 0.0f : c;
@@ -335,7 +347,7 @@ inline double fastExp(double x) { return std::exp(x); }
 // GELU only needs erf and tanh to ~1e-7 absolute (they are added to 1),
 // so f32 uses vectorisable forms built on fastExp instead of libm calls.
 /// erf by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7).
-inline float geluErf(float v) {
+NNC_ALWAYS_INLINE float geluErf(float v) {
   float a = std::fabs(v), t = 1.0f / (1.0f + 0.3275911f * a);
   float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t -
               0.284496736f) *
@@ -346,35 +358,39 @@ inline float geluErf(float v) {
 }
 inline double geluErf(double v) { return std::erf(v); }
 /// tanh(z) = 1 - 2 / (exp(2z) + 1): exact limits, ~1e-7 absolute error.
-inline float geluTanh(float z) {
+NNC_ALWAYS_INLINE float geluTanh(float z) {
   return 1.0f - 2.0f / (fastExp(2.0f * z) + 1.0f);
 }
 inline double geluTanh(double z) { return std::tanh(z); }
 
 /// F.gelu(v) with approximate = "none" (erf form).
-template <class T> T geluExact(T v) {
+template <class T> NNC_ALWAYS_INLINE T geluExact(T v) {
   return T(0.5) * v * (T(1) + geluErf(v * T(0.7071067811865476)));
 }
 /// F.gelu(v) with approximate = "tanh" (sqrt(2 / pi), as in PyTorch).
-template <class T> T geluTanhForm(T v) {
+template <class T> NNC_ALWAYS_INLINE T geluTanhForm(T v) {
   const T k = T(0.7978845608028654), c = T(0.044715);
   return T(0.5) * v * (T(1) + geluTanh(k * (v + c * v * v * v)));
 }
 
-/// The activation that ends an epilogue, applied to one value. ReLU keeps
-/// NaN.
-template <class T> T activate(Activation a, T v) {
+template <class T> void activateRow(Activation a, T *row, int64_t n) {
+  // One loop per activation: a switch inside the loop would keep it scalar.
   switch (a) {
   case Activation::Relu:
-    return v < T(0) ? T(0) : v;
+    for (int64_t j = 0; j < n; ++j)
+      row[j] = row[j] < T(0) ? T(0) : row[j]; // NaN stays NaN
+    break;
   case Activation::Gelu:
-    return geluExact(v);
+    for (int64_t j = 0; j < n; ++j)
+      row[j] = geluExact(row[j]);
+    break;
   case Activation::GeluTanh:
-    return geluTanhForm(v);
+    for (int64_t j = 0; j < n; ++j)
+      row[j] = geluTanhForm(row[j]);
+    break;
   case Activation::None:
     break;
   }
-  return v;
 }
 
 /// Per-thread scratch that grows and is reused across calls, uninitialised
