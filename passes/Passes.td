@@ -252,8 +252,9 @@ def OutlineLoopNests : Pass<"nnc-outline-loop-nests", "mlir::ModuleOp"> {
     a private function that holds it, marked `no_inline`. Structurally
     identical ops (the same op, attributes, region and operand types, with
     the same operands repeated) call the same function, so each distinct loop
-    nest is lowered and optimised once. Values the op's region uses from
-    above become arguments, except constants, which are cloned in. A model
+    nest is lowered and optimised once. The op's operands and the values
+    its region uses from above become arguments, except constants (a fill's
+    value, say), which are cloned in. A model
     with repeated blocks (a DARTS supernet repeats the same few loop nests
     hundreds of times) compiles in time linear in its distinct loop nests,
     and no function grows large enough for LLVM's loop passes, whose cost

@@ -30,7 +30,8 @@ constexpr int64_t kAlignment = 64;
 /// A buffer to place: an allocation, or the workspace a call needs.
 struct Buffer {
   memref::AllocOp alloc;
-  func::CallOp call; // instead of alloc: the callee's workspace
+  func::CallOp call;       // instead of alloc: the callee's workspace,
+  int64_t calleeBytes = 0; // this many bytes
   int64_t bytes = 0;
   int64_t first = 0, last = 0; // live interval, positions in the block
   int64_t offset = 0;
@@ -76,9 +77,9 @@ liveInterval(memref::AllocOp alloc, Block &block,
 struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // The entry functions, and the private functions only they (directly or
-    // not) call, which get a workspace argument as well: callees first, so
-    // that a call knows the size of its callee's workspace.
+    // The entry functions, and the private functions that only planned
+    // functions call, get a workspace argument. `order` lists the functions
+    // the entries reach, callees first (nn functions do not recurse).
     DenseMap<func::FuncOp, SmallVector<func::CallOp>> callsOf;
     module.walk([&](func::CallOp call) {
       if (auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee()))
@@ -99,14 +100,18 @@ struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
     for (auto function : module.getOps<func::FuncOp>())
       if (!function.isExternal() && function->hasAttr("nnc.signature"))
         visit(function);
-    for (func::FuncOp function : order) {
-      bool onlyPlannedCallers =
+    // Callers first, so that whether every caller is planned is known.
+    llvm::SmallPtrSet<Operation *, 16> planned;
+    for (func::FuncOp function : llvm::reverse(order))
+      if (function->hasAttr("nnc.signature") ||
           llvm::all_of(callsOf[function], [&](func::CallOp call) {
-            return reached.contains(call->getParentOfType<func::FuncOp>());
-          });
-      if (function->hasAttr("nnc.signature") || onlyPlannedCallers)
+            return planned.contains(call->getParentOfType<func::FuncOp>());
+          }))
+        planned.insert(function);
+    // Callees first, so that a call knows its callee's workspace size.
+    for (func::FuncOp function : order)
+      if (planned.contains(function))
         plan(function);
-    }
   }
 
   /// The workspace size of a planned callee of `call`, if it has one.
@@ -138,6 +143,7 @@ struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
         continue;
       buffers.push_back({alloc,
                          {},
+                         0,
                          alignUp(std::max<int64_t>(bytes, 1)),
                          interval->first,
                          interval->second});
@@ -154,7 +160,7 @@ struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
       if (call->getBlock() == &block) {
         int64_t at = position.lookup(call);
         buffers.push_back(
-            {{}, call, alignUp(std::max<int64_t>(*bytes, 1)), at, at});
+            {{}, call, *bytes, alignUp(std::max<int64_t>(*bytes, 1)), at, at});
         return;
       }
       OpBuilder b(call);
@@ -200,9 +206,9 @@ struct PlanMemoryPass : nnc::impl::PlanMemoryBase<PlanMemoryPass> {
         OpBuilder b(buffer.call);
         Location loc = buffer.call.getLoc();
         Value offset = arith::ConstantIndexOp::create(b, loc, buffer.offset);
-        Value view = memref::ViewOp::create(
-            b, loc, workspaceType(*calleeWorkspace(buffer.call)), arena, offset,
-            ValueRange{});
+        Value view =
+            memref::ViewOp::create(b, loc, workspaceType(buffer.calleeBytes),
+                                   arena, offset, ValueRange{});
         buffer.call.getOperandsMutable().append(view);
         continue;
       }

@@ -115,6 +115,11 @@ func.func @unplanned(%n: index) -> memref<4xf32> attributes {nnc.signature = {in
 // CHECK-LABEL: func.func private @shared(
 // CHECK-SAME:    %{{[a-z0-9_]+}}: memref<4xf32>) {
 // CHECK-NEXT:    memref.alloc() : memref<4xf32>
+// CHECK:         call @leaf(%{{.*}}) : (memref<4xf32>) -> ()
+// What only an unplanned function calls is not planned either.
+// CHECK-LABEL: func.func private @leaf(
+// CHECK-SAME:    %{{[a-z0-9_]+}}: memref<4xf32>) {
+// CHECK-NEXT:    memref.alloc() : memref<4xf32>
 // CHECK-LABEL: func.func @entry(
 // CHECK-SAME:    %[[X:[a-z0-9_]+]]: memref<4xf32>, %[[Y:[a-z0-9_]+]]: memref<4xf32>, %[[WS:[a-z0-9_]+]]: memref<128xi8>)
 // CHECK-SAME:    nnc.workspace_bytes = 128 : i64}
@@ -133,6 +138,13 @@ func.func private @helper(%x: memref<4xf32>, %y: memref<4xf32>) {
   return
 }
 func.func private @shared(%x: memref<4xf32>) {
+  %t = memref.alloc() : memref<4xf32>
+  nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%t : memref<4xf32>) {descriptor = "op=relu"}
+  memref.dealloc %t : memref<4xf32>
+  func.call @leaf(%x) : (memref<4xf32>) -> ()
+  return
+}
+func.func private @leaf(%x: memref<4xf32>) {
   %t = memref.alloc() : memref<4xf32>
   nnrt.kernel_call "relu" ins(%x : memref<4xf32>) outs(%t : memref<4xf32>) {descriptor = "op=relu"}
   memref.dealloc %t : memref<4xf32>
