@@ -342,7 +342,6 @@ RecurrentResult runTyped(Cell cell, const Tensor &input, const Tensor &h0,
     swapLeadingDims(input.data<T>(), x.data<T>(), batch, steps, inSize);
   }
 
-  // Per direction, so that the two directions can run concurrently.
   for (int64_t l = 0; l < layers; ++l) {
     // Every element is written: each direction fills its half of each row.
     Tensor out = Tensor::uninitialized(dtype, {steps, batch, dirs * hidden});
